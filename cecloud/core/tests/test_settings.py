@@ -1,0 +1,51 @@
+import subprocess
+import sys
+
+import pytest
+
+BASE = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings"}
+
+
+def run_settings(env):
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        env={**BASE, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"DEBUG": "1", "SECRET_KEY": "x" * 50}, "DEBUG must be off"),
+        ({"DEBUG": "0"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50, "CECLOUD_CAPTCHA_TEST_MODE": "1"}, "CECLOUD_CAPTCHA_TEST_MODE must be off"),
+    ],
+)
+def test_production_profile_refuses_unsafe_settings(env, problem):
+    result = run_settings({"CECLOUD_ENV": "production", **env})
+    assert result.returncode != 0
+    assert problem in result.stderr
+
+
+def test_production_profile_starts_with_safe_settings():
+    result = run_settings({"CECLOUD_ENV": "production", "DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.cn"})
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_audit_log_is_append_only(db):
+    from cecloud.core.audit import audit_log
+    from cecloud.core.models import AuditLog
+
+    entry = audit_log(event_type="test.event", subject_type="x", subject_id="1")
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditLog.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditLog.objects.filter(pk=entry.pk).update(event_type="changed")

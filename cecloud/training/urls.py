@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("classes/", views.my_classes, name="my_classes"),
+    path("register/", views.register, name="register"),
+]

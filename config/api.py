@@ -1,0 +1,24 @@
+"""Versioned JSON API for mobile apps (SPEC S12): /api/v1/, OpenAPI at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from cecloud.core.errors import ServiceError
+
+api = NinjaAPI(
+    title="江苏工勤人员继续教育云平台 API",
+    version="1.0",
+    urls_namespace="api",
+    auth=SessionAuth(),
+)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    status = {"forbidden": 403, "not_found": 404, "conflict": 409}.get(exc.code, 400)
+    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=status)
+
+
+@api.get("/health", auth=None, tags=["平台"])
+def health(request):
+    return {"status": "ok"}

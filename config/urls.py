@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cecloud.accounts import views as account_views
+
+from .api import api
+
+admin.site.site_header = "江苏工勤人员继续教育云平台 · 运营后台"
+admin.site.site_title = "运营后台"
+admin.site.index_title = "平台运营"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("cecloud.accounts.urls")),
+    path("registry/", include("cecloud.registry.urls")),
+    path("training/", include("cecloud.training.urls")),
+    path("billing/", include("cecloud.billing.urls")),
+    path("catalog/", include("cecloud.catalog.urls")),
+    path("learning/", include("cecloud.learning.urls")),
+    path("exams/", include("cecloud.exams.urls")),
+    path("certificates/", include("cecloud.certificates.urls")),
+    path("info/", include("cecloud.infocenter.urls")),
+    path("oversight/", include("cecloud.oversight.urls")),
+    path("notifications/", include("cecloud.notifications.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -11,13 +11,17 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label="身份证号",
         max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": "请输入身份证号", "autocomplete": "username", "class": "form-control"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "请输入身份证号", "autocomplete": "username", "class": "form-control"}
+        ),
     )
     password = forms.CharField(
         label="密码",
         max_length=128,
         strip=False,
-        widget=forms.PasswordInput(attrs={"placeholder": "请输入密码", "autocomplete": "current-password", "class": "form-control"}),
+        widget=forms.PasswordInput(
+            attrs={"placeholder": "请输入密码", "autocomplete": "current-password", "class": "form-control"}
+        ),
     )
     captcha = CaptchaField(
         label="验证码",
@@ -27,9 +31,21 @@ class LoginForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}))
-    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}))
-    new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="确认新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user

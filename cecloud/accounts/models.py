@@ -47,10 +47,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         "registry.Person", verbose_name="人员", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
     )
     unit = models.ForeignKey(
-        "registry.Unit", verbose_name="管理单位", null=True, blank=True, on_delete=models.PROTECT, related_name="hr_users"
+        "registry.Unit",
+        verbose_name="管理单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hr_users",
     )
     region = models.ForeignKey(
-        "registry.Region", verbose_name="管理地区", null=True, blank=True, on_delete=models.PROTECT, related_name="bureau_users"
+        "registry.Region",
+        verbose_name="管理地区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bureau_users",
     )
     phone = models.CharField("手机号", max_length=11, blank=True)
     is_active = models.BooleanField("有效", default=True)

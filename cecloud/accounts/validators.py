@@ -39,9 +39,7 @@ class StrengthValidator:
     """At least two kinds of characters among letters, digits and symbols; not all the same."""
 
     def validate(self, password, user=None):
-        kinds = sum(
-            bool(re.search(pattern, password)) for pattern in (r"[A-Za-z]", r"\d", r"[^A-Za-z\d]")
-        )
+        kinds = sum(bool(re.search(pattern, password)) for pattern in (r"[A-Za-z]", r"\d", r"[^A-Za-z\d]"))
         if kinds < 2:
             raise ValidationError("密码须包含字母、数字、符号中的至少两种", code="password_too_simple")
         if len(set(password)) < 4:

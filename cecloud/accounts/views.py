@@ -46,7 +46,11 @@ def login_view(request):
         if user is not None:
             login(request, user)
             next_url = request.POST.get("next") or ""
-            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}) and not user.must_change_password:
+            if (
+                next_url
+                and url_has_allowed_host_and_scheme(next_url, {request.get_host()})
+                and not user.must_change_password
+            ):
                 return redirect(next_url)
             return redirect("accounts:after_login")
         form.add_error(None, LOGIN_FAILED)
@@ -91,10 +95,16 @@ def password_change(request):
     first = request.user.must_change_password
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"], request=request)
+        services.user_change_password(
+            user=request.user, new_password=form.cleaned_data["new_password1"], request=request
+        )
         messages.success(request, "密码修改成功，其他设备上的登录已失效")
         return redirect("accounts:after_login" if first else "accounts:profile")
-    template = "accounts/password_change_first.html" if first or not request.user.is_learner else "accounts/password_change.html"
+    template = (
+        "accounts/password_change_first.html"
+        if first or not request.user.is_learner
+        else "accounts/password_change.html"
+    )
     return render(request, template, {"form": form, "first": first, "center_section": "profile"})
 
 

@@ -18,7 +18,12 @@ class AuditLog(models.Model):
     event_time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     event_type = models.CharField("事件", max_length=64, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_repr = models.CharField("操作人", max_length=100, blank=True)
     subject_type = models.CharField("对象类型", max_length=64, blank=True, db_index=True)

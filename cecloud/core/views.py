@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.shortcuts import render
 
 
-def empty_state(request, *, title: str, text: str, section: str = "", icon: str = "bi-inbox", action_url: str = "", action_label: str = ""):
+def empty_state(
+    request,
+    *,
+    title: str,
+    text: str,
+    section: str = "",
+    icon: str = "bi-inbox",
+    action_url: str = "",
+    action_label: str = "",
+):
     return render(
         request,
         "learner/empty_state.html",

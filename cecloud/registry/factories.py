@@ -46,7 +46,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     name = factory.Sequence(lambda n: f"学员{n}")
-    id_number = factory.LazyAttribute(lambda o: valid_id_number(o.unit.region.code if o.unit.region.level == "county" else "320706"))
+    id_number = factory.LazyAttribute(
+        lambda o: valid_id_number(o.unit.region.code if o.unit.region.level == "county" else "320706")
+    )
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     unit = factory.SubFactory(UnitFactory)
     region = factory.SelfAttribute("unit.region")

@@ -17,7 +17,9 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=50)
     level = models.CharField("级别", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     sort_order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -138,7 +140,14 @@ class PersonHistory(models.Model):
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="history")
     changed_at = models.DateTimeField("时间", auto_now_add=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     source = models.CharField("来源", max_length=30)  # import | correction | application | admin
     before = models.JSONField("修改前", default=dict)
     after = models.JSONField("修改后", default=dict)
@@ -162,16 +171,27 @@ class Application(models.Model):
     id_number = models.CharField("身份证号", max_length=18)
     phone = models.CharField("手机号", max_length=11)
     unit_name = models.CharField("工作单位", max_length=100)
-    unit = models.ForeignKey(Unit, verbose_name="单位（匹配）", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications")
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位（匹配）", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
     region = models.ForeignKey(Region, verbose_name="所属地区", on_delete=models.PROTECT, related_name="+")
     grade = models.CharField("技术等级", max_length=20, choices=Grade.choices)
     post = models.CharField("岗位/工种", max_length=100, blank=True)
     status = models.CharField("状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
-    person = models.ForeignKey(Person, verbose_name="入库人员", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey(
+        Person, verbose_name="入库人员", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "入库申请"
@@ -198,7 +218,14 @@ class CorrectionRequest(models.Model):
     status = models.CharField("状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
 
     class Meta:
@@ -206,7 +233,9 @@ class CorrectionRequest(models.Model):
         verbose_name_plural = "信息修改申请"
         ordering = ["-submitted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=models.Q(status="pending"), name="correction_one_pending_per_person")
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="pending"), name="correction_one_pending_per_person"
+            )
         ]
 
     def __str__(self) -> str:
@@ -232,7 +261,14 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField("新增", default=0)
     updated_count = models.PositiveIntegerField("更新", default=0)
     errors = models.JSONField("错误", default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

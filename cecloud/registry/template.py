@@ -11,7 +11,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .models import Grade, PersonStatus
 
 COLUMNS = ["姓名", "身份证号", "手机号", "工作单位", "所属地区", "技术等级", "岗位", "在岗状态"]
-EXAMPLE_ROW = ["张三", "320706198801011234", "13800000000", "连云港市第一人民医院", "连云港市海州区", "高级工", "驾驶员", "在岗"]
+EXAMPLE_ROW = [
+    "张三",
+    "320706198801011234",
+    "13800000000",
+    "连云港市第一人民医院",
+    "连云港市海州区",
+    "高级工",
+    "驾驶员",
+    "在岗",
+]
 
 
 def build_template() -> bytes:

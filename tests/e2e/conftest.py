@@ -16,7 +16,9 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CECLOUD_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("CECLOUD_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("CECLOUD_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots")
+)
 VIEWPORTS = {
     "desktop": {"width": 1366, "height": 768},
     "phone": {"width": 360, "height": 740},
@@ -62,7 +64,9 @@ def viewport(request):
 
 @pytest.fixture
 def page(browser, viewport):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True)
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.viewport_name = viewport

@@ -6,38 +6,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(max_length=64, unique=True, verbose_name='登录帐号')),
-                ('display_name', models.CharField(blank=True, max_length=50, verbose_name='姓名')),
-                ('role', models.CharField(choices=[('learner', '学员'), ('unit_hr', '单位管理员'), ('bureau', '人社局管理员'), ('operator', '平台运营')], default='learner', max_length=10, verbose_name='角色')),
-                ('phone', models.CharField(blank=True, max_length=11, verbose_name='手机号')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='可登录后台')),
-                ('must_change_password', models.BooleanField(default=False, verbose_name='须修改密码')),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='密码修改时间')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("username", models.CharField(max_length=64, unique=True, verbose_name="登录帐号")),
+                ("display_name", models.CharField(blank=True, max_length=50, verbose_name="姓名")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("learner", "学员"),
+                            ("unit_hr", "单位管理员"),
+                            ("bureau", "人社局管理员"),
+                            ("operator", "平台运营"),
+                        ],
+                        default="learner",
+                        max_length=10,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=11, verbose_name="手机号")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="可登录后台")),
+                ("must_change_password", models.BooleanField(default=False, verbose_name="须修改密码")),
+                ("password_changed_at", models.DateTimeField(blank=True, null=True, verbose_name="密码修改时间")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帐号',
-                'verbose_name_plural': '帐号',
+                "verbose_name": "帐号",
+                "verbose_name_plural": "帐号",
             },
             managers=[
-                ('objects', cecloud.accounts.models.UserManager()),
+                ("objects", cecloud.accounts.models.UserManager()),
             ],
         ),
     ]

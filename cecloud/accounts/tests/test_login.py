@@ -21,7 +21,21 @@ def login(client, username, password, captcha="PASSED"):
 
 def test_home_page_has_the_login_box_and_process():
     html = Client().get("/").content.decode()
-    for label in ["身份证号", "密码", "验证码", "登录", "找回密码", "01", "帐号登录", "在线报名缴费", "选择学习", "在线考试", "打印证明", "信息模板", "4000968823"]:
+    for label in [
+        "身份证号",
+        "密码",
+        "验证码",
+        "登录",
+        "找回密码",
+        "01",
+        "帐号登录",
+        "在线报名缴费",
+        "选择学习",
+        "在线考试",
+        "打印证明",
+        "信息模板",
+        "4000968823",
+    ]:
         assert label in html
 
 
@@ -134,7 +148,10 @@ def test_change_password_rules_and_other_sessions_are_logged_out():
     url = reverse("accounts:password_change")
     bad = [
         ({"old_password": "nope", "new_password1": "Good#pass99", "new_password2": "Good#pass99"}, "原密码错误"),
-        ({"old_password": PASSWORD, "new_password1": "Good#pass99", "new_password2": "Good#pass98"}, "两次输入的新密码不一致"),
+        (
+            {"old_password": PASSWORD, "new_password1": "Good#pass99", "new_password2": "Good#pass98"},
+            "两次输入的新密码不一致",
+        ),
         ({"old_password": PASSWORD, "new_password1": "abcdefgh", "new_password2": "abcdefgh"}, "至少两种"),
         ({"old_password": PASSWORD, "new_password1": "a1", "new_password2": "a1"}, "密码长度太短"),
         ({"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}, "不能与原密码相同"),
@@ -154,7 +171,9 @@ def test_new_password_cannot_be_the_id_suffix(client):
     client.force_login(learner)
     suffix = learner.username[-6:]
     pwd = f"ab{suffix}!"
-    r = client.post(reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": pwd, "new_password2": pwd})
+    r = client.post(
+        reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": pwd, "new_password2": pwd}
+    )
     assert "不能包含身份证号" in r.content.decode()
 
 
@@ -162,6 +181,12 @@ def test_open_redirect_after_login_is_ignored(client):
     learner = LearnerFactory(must_change_password=False)
     r = client.post(
         reverse("accounts:login"),
-        {"username": learner.username, "password": PASSWORD, "captcha_0": "x", "captcha_1": "PASSED", "next": "https://evil.example/"},
+        {
+            "username": learner.username,
+            "password": PASSWORD,
+            "captcha_0": "x",
+            "captcha_1": "PASSED",
+            "next": "https://evil.example/",
+        },
     )
     assert r["Location"] == reverse("accounts:after_login")

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,24 +14,38 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_time', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('event_type', models.CharField(db_index=True, max_length=64, verbose_name='事件')),
-                ('actor_repr', models.CharField(blank=True, max_length=100, verbose_name='操作人')),
-                ('subject_type', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象类型')),
-                ('subject_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象ID')),
-                ('subject_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('extra_data', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_time", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("event_type", models.CharField(db_index=True, max_length=64, verbose_name="事件")),
+                ("actor_repr", models.CharField(blank=True, max_length=100, verbose_name="操作人")),
+                ("subject_type", models.CharField(blank=True, db_index=True, max_length=64, verbose_name="对象类型")),
+                ("subject_id", models.CharField(blank=True, db_index=True, max_length=64, verbose_name="对象ID")),
+                ("subject_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("extra_data", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-event_time', '-id'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id', 'event_time'], name='core_auditl_subject_ccb16b_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-event_time", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["subject_type", "subject_id", "event_time"], name="core_auditl_subject_ccb16b_idx"
+                    )
+                ],
             },
         ),
     ]

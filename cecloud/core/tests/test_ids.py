@@ -59,7 +59,9 @@ def test_generated_numbers_round_trip_and_any_other_check_char_fails(birth, seq)
                 validate_id_number(first17 + wrong)
 
 
-@pytest.mark.parametrize("code", ["91110000600037341L", "91110108551385082Q", "91350100M000100Y43", "91440300708461136T"])
+@pytest.mark.parametrize(
+    "code", ["91110000600037341L", "91110108551385082Q", "91350100M000100Y43", "91440300708461136T"]
+)
 def test_credit_code_examples_are_valid(code):
     assert validate_credit_code(code.lower()) == code
 

@@ -21,7 +21,10 @@ def run_settings(env):
     [
         ({"DEBUG": "1", "SECRET_KEY": "x" * 50}, "DEBUG must be off"),
         ({"DEBUG": "0"}, "SECRET_KEY must be set"),
-        ({"DEBUG": "0", "SECRET_KEY": "x" * 50, "CECLOUD_CAPTCHA_TEST_MODE": "1"}, "CECLOUD_CAPTCHA_TEST_MODE must be off"),
+        (
+            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "CECLOUD_CAPTCHA_TEST_MODE": "1"},
+            "CECLOUD_CAPTCHA_TEST_MODE must be off",
+        ),
     ],
 )
 def test_production_profile_refuses_unsafe_settings(env, problem):
@@ -31,7 +34,9 @@ def test_production_profile_refuses_unsafe_settings(env, problem):
 
 
 def test_production_profile_starts_with_safe_settings():
-    result = run_settings({"CECLOUD_ENV": "production", "DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.cn"})
+    result = run_settings(
+        {"CECLOUD_ENV": "production", "DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.cn"}
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 

@@ -7,11 +7,11 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-
 # Each app with demo data has demo.py with load(stdout); order matters.
 DEMO_MODULES = [
     "cecloud.registry.demo",
     "cecloud.accounts.demo",
+    "cecloud.training.demo",
 ]
 
 
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         out.write("")
         out.write("演示帐号（首页登录，验证码在演示模式下可填 PASSED）：")
         for person in demo_learners(3):
-            out.write(f"  学员  {person.name}  身份证号 {person.id_number}  默认密码 {person.id_number[-6:]}（{person.get_grade_display()}，{person.unit.name}）")
+            out.write(
+                f"  学员  {person.name}  身份证号 {person.id_number}  默认密码 {person.id_number[-6:]}（{person.get_grade_display()}，{person.unit.name}）"
+            )
         for role, username, password in results["cecloud.accounts.demo"]:
             out.write(f"  {role}  帐号 {username}  密码 {password}")

@@ -1,0 +1,87 @@
+"""Training rules: windows and opening a class exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from cecloud.core.audit import audit_log
+from cecloud.core.errors import ServiceError
+from cecloud.registry.models import Person, grade_group
+
+from .models import Enrollment, TrainingYear
+from .selectors import is_catch_up, local_today, requirement_for, schedule_for
+
+
+def _fmt(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def check_registration_window(*, person: Person, training_year: TrainingYear, today: dt.date | None = None) -> None:
+    """Raise ServiceError (with the dates) unless the learner's region is open for registration and payment."""
+    today = today or local_today()
+    if not training_year.is_active:
+        raise ServiceError(f"{training_year.year}年度未开放报名")
+    schedule = schedule_for(region=person.region, training_year=training_year)
+    if schedule is None:
+        raise ServiceError(f"您所在地区尚未公布{training_year.year}年度的报名缴费时间")
+    if is_catch_up(training_year) and not schedule.catch_up_open:
+        raise ServiceError(f"您所在地区未开放{training_year.year}年度补学")
+    if not (schedule.register_start <= today <= schedule.register_end):
+        raise ServiceError(
+            f"{training_year.year}年度报名缴费时间为{_fmt(schedule.register_start)}至{_fmt(schedule.register_end)}，当前不在报名缴费时间内"
+        )
+
+
+def check_study_window(*, enrollment: Enrollment, today: dt.date | None = None) -> None:
+    """Raise ServiceError (with the dates) unless the class's region is open for study and exams."""
+    today = today or local_today()
+    schedule = schedule_for(region=enrollment.region, training_year=enrollment.training_year)
+    year = enrollment.training_year.year
+    if schedule is None:
+        raise ServiceError(f"您所在地区尚未公布{year}年度的学习考试时间")
+    if is_catch_up(enrollment.training_year) and not schedule.catch_up_open:
+        raise ServiceError(f"您所在地区未开放{year}年度补学")
+    if not (schedule.study_start <= today <= schedule.study_end):
+        raise ServiceError(
+            f"{year}年度学习考试时间为{_fmt(schedule.study_start)}至{_fmt(schedule.study_end)}，当前不在学习考试时间内"
+        )
+
+
+def enrollment_open(
+    *, person: Person, training_year: TrainingYear, order_no: str = "", actor=None
+) -> tuple[Enrollment, bool]:
+    """Open the learner's class for the year exactly once; returns (enrollment, created).
+
+    Idempotent and safe under concurrency: the unique (person, year) constraint decides, and a
+    second caller gets the existing class. Grade and requirements are snapshotted now.
+    """
+    existing = Enrollment.objects.filter(person=person, training_year=training_year).first()
+    if existing is not None:
+        return existing, False
+    requirement = requirement_for(training_year=training_year, grade=person.grade)
+    if requirement is None:
+        raise ServiceError(f"{training_year.year}年度未设置{person.get_grade_display()}的学时要求")
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(
+                person=person,
+                training_year=training_year,
+                grade=person.grade,
+                grade_group=grade_group(person.grade),
+                unit=person.unit,
+                region=person.region,
+                ideology_hours=requirement.ideology_hours,
+                general_hours=requirement.general_hours,
+                skill_hours=requirement.skill_hours,
+                total_hours=requirement.total_hours,
+                price=requirement.price,
+                source_order_no=order_no,
+            )
+            audit_log(
+                event_type="enrollment.opened", actor=actor, subject=enrollment, extra_data={"order_no": order_no}
+            )
+    except IntegrityError:
+        return Enrollment.objects.get(person=person, training_year=training_year), False
+    return enrollment, True

@@ -6,4 +6,5 @@ app_name = "billing"
 
 urlpatterns = [
     path("orders/", views.orders, name="orders"),
+    path("register/", views.register, name="register"),
 ]

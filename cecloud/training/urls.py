@@ -6,5 +6,4 @@ app_name = "training"
 
 urlpatterns = [
     path("classes/", views.my_classes, name="my_classes"),
-    path("register/", views.register, name="register"),
 ]

@@ -12,11 +12,6 @@ def my_classes(request):
         text="您还没有报名任何班级",
         section="classes",
         icon="bi-journal-bookmark",
-        action_url=reverse("training:register"),
+        action_url=reverse("billing:register"),
         action_label="报名培训",
     )
-
-
-@learner_required
-def register(request):
-    return empty_state(request, title="报名培训", text="报名功能即将开放", section="classes", icon="bi-pencil-square")

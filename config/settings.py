@@ -233,6 +233,9 @@ SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET")
 SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", "江苏工勤继续教育")
 SMS_ALIYUN_TEMPLATE_CODE = env("SMS_ALIYUN_TEMPLATE_CODE")
 SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+# Template codes per message: "verify_code=SMS_1,application_approved=SMS_2,..." (see notifications/sms_templates.py)
+SMS_ALIYUN_TEMPLATE_CODES = env("SMS_ALIYUN_TEMPLATE_CODES")
+SMS_ALIYUN_TIMEOUT = float(env("SMS_ALIYUN_TIMEOUT", "5"))
 
 # Payments (S3): the dev gateway unless Alipay merchant keys are configured.
 ALIPAY_APP_ID = env("ALIPAY_APP_ID")

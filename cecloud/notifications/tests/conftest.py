@@ -1,24 +1,11 @@
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-
-class Clock:
-    """A frozen, movable ``timezone.now`` for time travel in tests."""
-
-    def __init__(self, start: dt.datetime):
-        self.now = start
-
-    def advance(self, **kwargs) -> None:
-        self.now += dt.timedelta(**kwargs)
+from cecloud.notifications.testing import install_clock
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    c = Clock(timezone.now())
-    monkeypatch.setattr(timezone, "now", lambda: c.now)
-    return c
+    return install_clock(monkeypatch)
 
 
 @pytest.fixture

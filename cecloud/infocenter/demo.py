@@ -53,7 +53,7 @@ def manual_html() -> str:
 <h3>（二）找回密码</h3>
 <p>忘记密码可在首页自行找回：在登录框下方点击<span class="label">找回密码</span>。</p>
 <p>进入找回密码页面后，按以下四步完成：</p>
-<ol class="steps">
+<ol class="step-list">
   <li><strong>核认身份</strong>：输入姓名及身份证号进行验证，点击<span class="label">下一步</span>。</li>
   <li><strong>验证真实性</strong>：姓名和身份证号校验完成后，核对绑定的手机号，接收并填写短信验证码。</li>
   <li><strong>重置密码</strong>：设置新的登录密码。</li>
@@ -70,7 +70,7 @@ def manual_html() -> str:
   <li>付款成功</li>
   <li>报名成功</li>
 </ol>
-<ol class="steps">
+<ol class="step-list">
   <li><strong>确认报名年度</strong>：在“选择报名年度”中确认需要报名的年度（如 2023），点击<span class="label">下一步</span>。</li>
   <li><strong>确认报名信息</strong>：在订单页面确认班级信息、费用，填写发票信息，点击<span class="label">提交订单</span>。</li>
   <li><strong>确认订单并支付</strong>：在确认订单信息页面选择支付方式（支付宝），点击<span class="label">立即支付</span>。</li>
@@ -106,7 +106,7 @@ def manual_html() -> str:
 
 <h4>2. 在线选课</h4>
 <p>课程需学员手动选择。点击<span class="label">立即选课</span>进入选课页面。</p>
-<ol class="steps">
+<ol class="step-list">
   <li>选择课程分类（思政、通识、岗位提升），可展示该分类下不同课程提供方的课程；也可在搜索框“请输入课程名称进行搜索”中按名称查找，并按默认排序、学时、综合评价排序。</li>
   <li>点击课程下方的<span class="label">选择课程</span>，即可将课程加入候选；已选课程可点击<span class="label">取消选择</span>。</li>
   <li>选择课程后，页面下方显示已选学时数及根据考核要求还需选择的学时数；点击<span class="label">查看已选择课程</span>可展示已选课程清单，清单中的课程可<span class="label">移除</span>。</li>
@@ -122,7 +122,7 @@ def manual_html() -> str:
 
 <h4>4. 课后测验</h4>
 <p>需课程观看完成后（课程进度达 100%），才可进行课后测验。在班级页面点击课程右侧的<span class="label">课后测验</span>，或在课程学习页面点击章节目录右侧的<span class="label">课后测验</span>进入。</p>
-<ol class="steps">
+<ol class="step-list">
   <li>系统将自动出题。页面显示考试人员、总分 100分、及格 60分。</li>
   <li>作答所有题目后，点击页面右侧答题卡的<span class="label">我要交卷</span>，系统将自动打分。</li>
   <li>系统打分后将显示得分、是否合格，以及每道题的正确答案、我的答案和题析供学员学习；可点击<span class="label">只看错题</span>。</li>
@@ -154,7 +154,6 @@ def notice_html(*, manual_url: str) -> str:
   <p><strong>连云港市人力资源和社会保障局</strong></p>
   <p class="doc-number">连人社函〔2023〕74号</p>
 </div>
-<h2 class="doc-title">关于做好2023年度全市机关事业单位工勤人员继续教育培训工作的通知</h2>
 <p>各县区（功能板块）人力资源和社会保障局，市各有关单位：</p>
 <p>为认真贯彻落实《省人社厅关于全省机关事业单位工勤人员继续教育培训工作实施方案的通知》（苏人社发〔2018〕154号）精神，根据省人社厅统一部署，结合我市实际，决定开展2023年机关事业单位工勤人员继续教育培训工作，现将有关事项通知如下：</p>
 
@@ -208,7 +207,6 @@ def notice_html(*, manual_url: str) -> str:
 <p>报名学习过程中如有疑问联系云平台客服，联系方式：陈老师：13338431560　4000968823。</p>
 
 <p>附件：<a href="{manual_url}">江苏工勤人员继续教育云平台学员操作手册</a></p>
-<p class="signature">连云港市人力资源和社会保障局</p>
 <p class="doc-meta">（此件主动公开）<br>（联系单位：职业能力建设处）</p>
 """
 
@@ -253,7 +251,9 @@ def welcome_html(*, manual_url: str) -> str:
 """
 
 
-def _upsert(*, category: str, title: str, body: str, region=None, pinned=False, age: dt.timedelta) -> Article:
+def _upsert(
+    *, category: str, title: str, summary: str, body: str, region=None, pinned=False, age: dt.timedelta
+) -> Article:
     article = Article.objects.filter(category=category, title=title).first()
     if article is None:
         article = Article(
@@ -262,10 +262,15 @@ def _upsert(*, category: str, title: str, body: str, region=None, pinned=False, 
             status=ArticleStatus.PUBLISHED,
             published_at=timezone.now() - age,
         )
-    elif article.body == sanitize_html(body) and article.region_id == (region.pk if region else None):
+    elif (article.body, article.summary, article.region_id, article.pinned) == (
+        sanitize_html(body),
+        summary,
+        region.pk if region else None,
+        pinned,
+    ):
         return article  # unchanged: nothing to write
     article.body = body
-    article.summary = ""
+    article.summary = summary
     article.region = region
     article.pinned = pinned
     return article_save(article=article)
@@ -318,12 +323,25 @@ def load(stdout=None) -> list[Article]:
         "welcome": dt.timedelta(days=1),
     }
     lianyungang = Region.objects.get(code="320700")
-    policy = _upsert(category=Category.POLICY, title=POLICY_TITLE, body=policy_html(), age=now_offsets["policy"])
-    manual = _upsert(category=Category.MANUAL, title=MANUAL_TITLE, body=manual_html(), age=now_offsets["manual"])
+    policy = _upsert(
+        category=Category.POLICY,
+        title=POLICY_TITLE,
+        summary="连人社函〔2023〕74号所依据的省级文件。本页摘录该通知中引用本文件的内容。",
+        body=policy_html(),
+        age=now_offsets["policy"],
+    )
+    manual = _upsert(
+        category=Category.MANUAL,
+        title=MANUAL_TITLE,
+        summary="登录、找回密码、报名缴费、选课学习、课后测验、培训证明、发票下载、信息中心和个人信息的操作步骤，附 PDF 版下载。",
+        body=manual_html(),
+        age=now_offsets["manual"],
+    )
     manual_url = manual.get_absolute_url()
     notice = _upsert(
         category=Category.NOTICE,
         title=NOTICE_TITLE,
+        summary="连人社函〔2023〕74号：培训对象、内容、课时安排，报名缴费2023年9月10日—10月20日，学习考试2023年9月10日—10月25日。",
         body=notice_html(manual_url=manual_url),
         region=lianyungang,
         age=now_offsets["notice"],
@@ -331,6 +349,7 @@ def load(stdout=None) -> list[Article]:
     welcome = _upsert(
         category=Category.ANNOUNCEMENT,
         title=WELCOME_TITLE,
+        summary="培训流程、首次登录须知和操作帮助。报名学习过程中如有疑问，请联系云平台客服 4000968823。",
         body=welcome_html(manual_url=manual_url),
         pinned=True,
         age=now_offsets["welcome"],

@@ -73,10 +73,10 @@ ALLOWED_ATTRIBUTES = {
 # Presentational classes styled by `.article-body` in cecloud.css; any other class is dropped.
 ALLOWED_CLASSES = {
     "p": {"lead", "note", "doc-number", "doc-meta", "text-center", "text-end", "figure-desc", "signature"},
-    "div": {"note", "figure-desc", "steps", "doc-header"},
+    "div": {"note", "figure-desc", "doc-header"},
     "h1": {"doc-title", "text-center"},
     "h2": {"doc-title", "text-center"},
-    "ol": {"steps", "flow"},
+    "ol": {"step-list", "flow"},
     "ul": {"flow"},
     "table": {"data-table"},
     "td": {"num"},

@@ -6,4 +6,5 @@ app_name = "training"
 
 urlpatterns = [
     path("classes/", views.my_classes, name="my_classes"),
+    path("classes/<int:pk>/", views.class_home, name="class_home"),
 ]

@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "cecloud.registry.demo",
     "cecloud.accounts.demo",
     "cecloud.training.demo",
+    "cecloud.catalog.demo",
     "cecloud.infocenter.demo",
 ]
 

@@ -1,0 +1,119 @@
+"""Catalog reads: the course listing of a year (filters, search, sort), chapters and video sources."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+
+from cecloud.core.text import normalize_text
+from cecloud.training.models import HourCategory, TrainingYear
+
+from . import media
+from .models import Chapter, Course, CourseLecturer, Provider
+from .streaming import ByteSpan
+
+SORTS = {
+    # key: (label, order_by)
+    "default": ("默认排序", ("sort_order", "id")),
+    "hours": ("学时", ("-hours", "sort_order", "id")),
+    "rating": ("综合评价", ("-rating", "-rating_count", "sort_order", "id")),
+}
+
+
+@dataclass(frozen=True)
+class CourseFilters:
+    category: str = ""  # an HourCategory value or "" for all
+    provider_id: int | None = None
+    q: str = ""
+    sort: str = "default"
+
+    @classmethod
+    def from_query(cls, params, *, default_category: str = "") -> CourseFilters:
+        category = params.get("category", default_category)
+        if category not in HourCategory.values and category != "all":
+            category = default_category
+        if category == "all":
+            category = ""
+        try:
+            provider_id = int(params.get("provider") or 0) or None
+        except (TypeError, ValueError):
+            provider_id = None
+        sort = params.get("sort") or "default"
+        if sort not in SORTS:
+            sort = "default"
+        return cls(category=category, provider_id=provider_id, q=normalize_text(params.get("q"))[:50], sort=sort)
+
+
+def lecturers_prefetch() -> Prefetch:
+    return Prefetch(
+        "course_lecturers",
+        queryset=CourseLecturer.objects.select_related("lecturer").order_by("sort_order", "id"),
+        to_attr="ordered_lecturers",
+    )
+
+
+def published_courses(*, training_year: TrainingYear) -> QuerySet[Course]:
+    return Course.objects.filter(is_published=True, years=training_year)
+
+
+def course_listing(*, training_year: TrainingYear, filters: CourseFilters) -> QuerySet[Course]:
+    """Published courses offered for the year, filtered and sorted; lecturers prefetched."""
+    qs = published_courses(training_year=training_year)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.provider_id:
+        qs = qs.filter(provider_id=filters.provider_id)
+    if filters.q:
+        qs = qs.filter(title__icontains=filters.q)
+    return qs.select_related("provider", "tag").prefetch_related(lecturers_prefetch()).order_by(*SORTS[filters.sort][1])
+
+
+def lecturer_names(course: Course) -> list[str]:
+    """Lecturer names in order; uses the prefetched ``ordered_lecturers`` when present."""
+    rows = getattr(course, "ordered_lecturers", None)
+    if rows is None:
+        rows = course.course_lecturers.select_related("lecturer").order_by("sort_order", "id")
+    return [row.lecturer.name for row in rows]
+
+
+def active_providers() -> list[Provider]:
+    return list(Provider.objects.filter(is_active=True).order_by("sort_order", "id"))
+
+
+def course_chapters(course: Course) -> list[Chapter]:
+    return list(Chapter.objects.filter(course=course).order_by("order", "id"))
+
+
+def chapter_sources(chapter: Chapter) -> dict[str, str | None]:
+    """URLs the player uses: the MP4 (range requests) and, when made, the HLS playlist (hls.js)."""
+    return {
+        "mp4": reverse("catalog:chapter_video", args=[chapter.pk]),
+        "hls": reverse("catalog:chapter_hls", args=[chapter.pk, "index.m3u8"]) if chapter.has_hls else None,
+    }
+
+
+def preview_allowance(chapter: Chapter, *, seconds: int) -> list[ByteSpan]:
+    """The bytes a preview may fetch: the share of the file covering the first ``seconds`` of media
+    (plus the ``moov`` index when it sits at the end of a non-faststart MP4)."""
+    size = chapter.video_size or chapter.video.storage.size(chapter.video.name)
+    if size <= 0:
+        return []
+    duration = chapter.duration_seconds
+    if duration <= 0:
+        return []
+    share = min(1.0, seconds / duration)
+    limit = max(1, math.ceil(size * share))
+    spans = [ByteSpan(0, limit - 1)]
+    if share < 1.0:
+        try:
+            with chapter.video.storage.open(chapter.video.name, "rb") as fh:
+                boxes = media.mp4_top_level_boxes(fh, size)
+        except (media.MediaError, OSError):
+            boxes = []
+        moov = next((b for b in boxes if b.type == "moov"), None)
+        if moov is not None and moov.offset >= limit:
+            spans.append(ByteSpan(moov.offset, moov.end - 1))
+    return spans

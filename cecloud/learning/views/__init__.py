@@ -1,0 +1,1 @@
+"""Learning pages. Selection (选课) views live in ``selection``."""

@@ -244,9 +244,27 @@ ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH")
 ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH")
 ALIPAY_GATEWAY_URL = env("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "alipay" if ALIPAY_APP_ID else "dev")
+ALIPAY_TIMEOUT = float(env("ALIPAY_TIMEOUT", "10"))
 
 # Invoices (S3): local | nuonuo
 INVOICE_ISSUER = env("INVOICE_ISSUER", "local")
+INVOICE_SELLER_NAME = env("INVOICE_SELLER_NAME", "江苏工勤人员继续教育云平台运营单位")
+INVOICE_SELLER_TAX_NUMBER = env("INVOICE_SELLER_TAX_NUMBER", "91320000MA1CEC001E")
+INVOICE_SELLER_ADDRESS_PHONE = env("INVOICE_SELLER_ADDRESS_PHONE", "南京市 4000968823")
+INVOICE_TAX_RATE = env("INVOICE_TAX_RATE", "0.06")
+NUONUO_APP_KEY = env("NUONUO_APP_KEY")
+NUONUO_APP_SECRET = env("NUONUO_APP_SECRET")
+NUONUO_ACCESS_TOKEN = env("NUONUO_ACCESS_TOKEN")
+NUONUO_API_URL = env("NUONUO_API_URL", "https://sdk.nuonuo.com/open/v1/services")
+NUONUO_TOKEN_URL = env("NUONUO_TOKEN_URL", "https://open.nuonuo.com/accessToken")
+NUONUO_CLERK = env("NUONUO_CLERK", "开票员")
+NUONUO_INVOICE_LINE = env("NUONUO_INVOICE_LINE", "p")
+NUONUO_GOODS_CODE = env("NUONUO_GOODS_CODE", "3070201020000000000")
+NUONUO_TIMEOUT = float(env("NUONUO_TIMEOUT", "15"))
+# Billing jobs (cecloud/billing/tasks.py): expire unpaid orders, reconcile with the gateway, retry invoices.
+CELERY_BEAT_SCHEDULE["billing-expire-orders"] = {"task": "billing.orders_expire_sweep", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["billing-reconcile-pending"] = {"task": "billing.orders_reconcile", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["billing-retry-invoices"] = {"task": "billing.invoices_retry", "schedule": 900.0}
 
 # --- Logging (structured JSON lines) ---------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

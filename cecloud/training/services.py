@@ -85,3 +85,43 @@ def enrollment_open(
     except IntegrityError:
         return Enrollment.objects.get(person=person, training_year=training_year), False
     return enrollment, True
+
+
+# --- Year editing lock and closing classes (training admin; billing refunds) -----------------------
+
+
+def training_year_has_registrations(training_year: TrainingYear) -> bool:
+    """True once anyone registered for the year: an opened class or any order line (any status)."""
+    if Enrollment.objects.filter(training_year=training_year).exists():
+        return True
+    from django.apps import apps
+
+    try:
+        order_line = apps.get_model("billing", "OrderLine")
+    except LookupError:
+        return False
+    return order_line.objects.filter(training_year=training_year).exists()
+
+
+def training_year_assert_editable(*, training_year: TrainingYear) -> None:
+    """Operators may change a year's hours and prices before anyone registered for it, not after."""
+    if training_year.pk and training_year_has_registrations(training_year):
+        raise ServiceError(f"{training_year.year}年度已有学员报名，学时要求与价格不能再修改")
+
+
+@transaction.atomic
+def enrollment_close(*, enrollment: Enrollment, reason: str, actor=None) -> Enrollment:
+    """Close a class (e.g. its order was refunded); idempotent."""
+    from django.utils import timezone
+
+    from .models import EnrollmentStatus
+
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == EnrollmentStatus.CLOSED:
+        return enrollment
+    enrollment.status = EnrollmentStatus.CLOSED
+    enrollment.closed_at = timezone.now()
+    enrollment.close_reason = reason[:200]
+    enrollment.save(update_fields=["status", "closed_at", "close_reason"])
+    audit_log(event_type="enrollment.closed", actor=actor, subject=enrollment, extra_data={"reason": reason})
+    return enrollment

@@ -52,6 +52,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = ["category", "title", "summary", "body", "status", "published_at", "pinned", "region"]
         widgets = {
+            "title": forms.TextInput(attrs={"size": 80, "class": "vTextField"}),
             "body": forms.Textarea(
                 attrs={"rows": 24, "cols": 100, "class": "vLargeTextField", "style": "font-family: monospace"}
             ),

@@ -216,3 +216,17 @@ def test_back_office_actions_publish_and_withdraw(client):
     assert Article.objects.get(pk=draft.pk).status == ArticleStatus.PUBLISHED
     client.post(changelist, {"action": "withdraw_selected", "_selected_action": [draft.pk]})
     assert Article.objects.get(pk=draft.pk).status == ArticleStatus.DRAFT
+
+
+def test_a_body_written_around_the_service_is_still_sanitised_when_shown(client):
+    raw = Article.objects.create(
+        category=Category.ANNOUNCEMENT,
+        title="绕过服务写入",
+        body='<p>正文</p><script>alert(1)</script><img src="x" onerror="alert(2)">',
+        status=ArticleStatus.PUBLISHED,
+        published_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    html = client.get(raw.get_absolute_url()).content.decode()
+    body = html[html.index('class="article-body"') :]
+    assert "<p>正文</p>" in body
+    assert "alert(" not in body and "onerror" not in body

@@ -12,4 +12,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password_change"),
     path("recover/", views.recover, name="recover"),
+    path("recover/verify/", views.recover_verify, name="recover_verify"),
+    path("recover/verify/send/", views.recover_send_code, name="recover_send_code"),
+    path("recover/reset/", views.recover_reset, name="recover_reset"),
+    path("recover/done/", views.recover_done, name="recover_done"),
 ]

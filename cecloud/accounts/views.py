@@ -8,13 +8,22 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from cecloud.core.errors import ServiceError
+from cecloud.core.masking import mask_phone
 from cecloud.infocenter.selectors import latest_articles
 
-from . import services
+from . import recovery, services
 from .decorators import learner_required
-from .forms import LOGIN_FAILED, LoginForm, PasswordChangeForm
+from .forms import (
+    LOGIN_FAILED,
+    LoginForm,
+    PasswordChangeForm,
+    RecoverCodeForm,
+    RecoverIdentityForm,
+    RecoverPasswordForm,
+)
 from .models import Role
 
 TRAINING_PROCESS = ["帐号登录", "在线报名缴费", "选择学习", "在线考试", "打印证明"]
@@ -108,8 +117,108 @@ def password_change(request):
     return render(request, template, {"form": form, "first": first, "center_section": "profile"})
 
 
-def recover(request):
-    """找回密码 (placeholder until the SMS recovery flow lands)."""
-    from cecloud.core.views import empty_state
+# --- 找回密码 (rules and flow state: recovery.py) ------------------------------------------------------
 
-    return empty_state(request, title="找回密码", text="请联系客服重置密码")
+
+def _recover_page(request, template: str, step: int, context: dict, status: int = 200):
+    return render(request, template, {"step": step, **context}, status=status)
+
+
+def _restart(request, message: str):
+    messages.warning(request, message)
+    return redirect("accounts:recover")
+
+
+def recover(request):
+    """Step 1 核认身份: 姓名 + 登录帐号 + 验证码."""
+    form = RecoverIdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery.identify(request, name=form.cleaned_data["name"], id_number=form.cleaned_data["username"])
+        except recovery.IdentityError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("accounts:recover_verify")
+    status = 400 if request.method == "POST" else 200
+    return _recover_page(request, "accounts/recover_identity.html", 1, {"form": form}, status)
+
+
+def _verify_context(person, flow, form):
+    phone = recovery.bound_phone(person)
+    return {
+        "form": form,
+        "flow": flow,
+        "phone": phone,
+        "wait": recovery.seconds_until_resend(person=person) if phone else 0,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def recover_verify(request):
+    """Step 2 验证真实性: the masked phone, 获取验证码, then the code."""
+    token = request.POST.get("flow") if request.method == "POST" else None
+    flow = recovery.current(request, recovery.IDENTIFIED, token=token)
+    person = flow.person() if flow else None
+    if person is None:
+        return _restart(request, "请先核认身份" if request.method == "GET" else "页面已过期，请重新核认身份")
+    form = RecoverCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and recovery.bound_phone(person):
+        result = recovery.verify_code(request, flow, person=person, code=form.cleaned_data["code"])
+        if result.ok:
+            return redirect("accounts:recover_reset")
+        form.add_error("code", result.message)
+    status = 400 if request.method == "POST" else 200
+    return _recover_page(request, "accounts/recover_verify.html", 2, _verify_context(person, flow, form), status)
+
+
+@require_POST
+def recover_send_code(request):
+    """获取验证码 (POST, from step 2; htmx swaps in the status line)."""
+    flow = recovery.current(request, recovery.IDENTIFIED, token=request.POST.get("flow"))
+    person = flow.person() if flow else None
+    if person is None:
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": reverse("accounts:recover")})
+        return _restart(request, "页面已过期，请重新核认身份")
+    ok, message = True, ""
+    try:
+        recovery.send_code(person=person)
+        message = f"验证码已发送至 {mask_phone(recovery.bound_phone(person))}，5分钟内有效"
+    except ServiceError as exc:
+        ok, message = False, exc.message
+    if request.htmx:
+        return render(
+            request,
+            "accounts/recover_send_status.html",
+            {"ok": ok, "message": message, "wait": recovery.seconds_until_resend(person=person)},
+            status=200 if ok else 429,
+        )
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("accounts:recover_verify")
+
+
+@require_http_methods(["GET", "POST"])
+def recover_reset(request):
+    """Step 3 重置密码: the new password twice."""
+    token = request.POST.get("flow") if request.method == "POST" else None
+    flow = recovery.current(request, recovery.VERIFIED, token=token)
+    person = flow.person() if flow else None
+    if person is None:
+        if request.method == "GET" and recovery.reached_step(request) == recovery.IDENTIFIED:
+            messages.warning(request, "请先完成短信验证")
+            return redirect("accounts:recover_verify")
+        return _restart(request, "请先核认身份" if request.method == "GET" else "页面已过期，请重新核认身份")
+    form = RecoverPasswordForm(recovery.account_for(person), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        recovery.reset_password(request, flow, person=person, new_password=form.cleaned_data["new_password1"])
+        return redirect("accounts:recover_done")
+    status = 400 if request.method == "POST" else 200
+    return _recover_page(request, "accounts/recover_reset.html", 3, {"form": form, "flow": flow}, status)
+
+
+def recover_done(request):
+    """Step 4 完成."""
+    if recovery.current(request, recovery.DONE) is None:
+        return _restart(request, "请先核认身份")
+    recovery.clear(request)
+    return _recover_page(request, "accounts/recover_done.html", 4, {})

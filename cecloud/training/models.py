@@ -155,3 +155,45 @@ class Enrollment(models.Model):
             HourCategory.GENERAL: self.general_hours,
             HourCategory.SKILL: self.skill_hours,
         }
+
+
+class LedgerSource(models.TextChoices):
+    QUIZ_PASS = "quiz_pass", "课后测验合格"
+    ADJUSTMENT = "adjustment", "人工调整"
+
+
+class HourLedgerEntry(models.Model):
+    """Append-only ledger of credited hours; each entry points at its evidence.
+
+    One entry per class and course (the first pass of the course's quiz). The certificate is
+    issued from the ledger, never from counters.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, verbose_name="班级", on_delete=models.PROTECT, related_name="ledger")
+    course = models.ForeignKey("catalog.Course", verbose_name="课程", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("课程分类", max_length=10, choices=HourCategory.choices)
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    source = models.CharField("来源", max_length=12, choices=LedgerSource.choices, default=LedgerSource.QUIZ_PASS)
+    attempt_ref = models.CharField("测验记录", max_length=64, blank=True, help_text="the passing attempt's id")
+    evidence = models.JSONField("证据", default=dict, blank=True)
+    created_at = models.DateTimeField("记入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "学时记录"
+        verbose_name_plural = "学时记录"
+        ordering = ["enrollment", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "course"], name="ledger_once_per_course"),
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="ledger_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} +{self.hours} {self.get_category_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("学时记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("学时记录只能追加，不能删除")

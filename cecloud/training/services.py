@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 from cecloud.registry.models import Person, grade_group
 
-from .models import Enrollment, TrainingYear
+from .models import Enrollment, EnrollmentStatus, HourCategory, HourLedgerEntry, LedgerSource, TrainingYear
 from .selectors import is_catch_up, local_today, requirement_for, schedule_for
 
 
@@ -125,3 +128,76 @@ def enrollment_close(*, enrollment: Enrollment, reason: str, actor=None) -> Enro
     enrollment.save(update_fields=["status", "closed_at", "close_reason"])
     audit_log(event_type="enrollment.closed", actor=actor, subject=enrollment, extra_data={"reason": reason})
     return enrollment
+
+
+def ledger_totals(enrollment: Enrollment) -> dict[str, Decimal]:
+    """Credited hours per category (every HourCategory present, zero when none)."""
+    totals = {c: Decimal("0") for c in HourCategory.values}
+    rows = HourLedgerEntry.objects.filter(enrollment=enrollment).values("category").annotate(total=Sum("hours"))
+    for row in rows:
+        totals[row["category"]] = row["total"] or Decimal("0")
+    return totals
+
+
+def ledger_meets_requirement(enrollment: Enrollment, totals: dict[str, Decimal]) -> bool:
+    required = enrollment.hours_by_category()
+    return (
+        all(totals.get(c, Decimal("0")) >= required[c] for c in required)
+        and sum(totals.values()) >= enrollment.total_hours
+    )
+
+
+def ledger_credit(
+    *,
+    enrollment: Enrollment,
+    course,
+    category: str,
+    hours: Decimal,
+    attempt_ref: str = "",
+    evidence: dict | None = None,
+    source: str = LedgerSource.QUIZ_PASS,
+) -> tuple[HourLedgerEntry, bool]:
+    """Credit a course's hours to the class once, and qualify the class when the ledger meets
+    every category and the total — in the same transaction. Returns (entry, created).
+
+    Idempotent: a second credit for the same class and course returns the existing entry.
+    On qualification the certificate is issued after commit (certificates.services).
+    """
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        existing = HourLedgerEntry.objects.filter(enrollment=locked, course=course).first()
+        if existing is not None:
+            return existing, False
+        if locked.status == EnrollmentStatus.CLOSED:
+            raise ServiceError("班级已关闭，不能记录学时")
+        entry = HourLedgerEntry.objects.create(
+            enrollment=locked,
+            course=course,
+            category=category,
+            hours=hours,
+            attempt_ref=attempt_ref,
+            evidence=evidence or {},
+            source=source,
+        )
+        if locked.status == EnrollmentStatus.OPEN and ledger_meets_requirement(locked, ledger_totals(locked)):
+            enrollment_mark_qualified(enrollment=locked)
+    enrollment.refresh_from_db()
+    return entry, True
+
+
+def enrollment_mark_qualified(*, enrollment: Enrollment) -> None:
+    """OPEN → QUALIFIED (caller holds the row lock); triggers the certificate after commit."""
+    if enrollment.status != EnrollmentStatus.OPEN:
+        return
+    enrollment.status = EnrollmentStatus.QUALIFIED
+    enrollment.qualified_at = timezone.now()
+    enrollment.save(update_fields=["status", "qualified_at"])
+    audit_log(event_type="enrollment.qualified", subject=enrollment, extra_data={"total": str(enrollment.total_hours)})
+    enrollment_id = enrollment.pk
+
+    def _issue():
+        from cecloud.certificates.services import on_enrollment_qualified
+
+        on_enrollment_qualified(enrollment_id=enrollment_id)
+
+    transaction.on_commit(_issue)

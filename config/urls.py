@@ -28,7 +28,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Only public media (course covers) is served by URL in the embedded default; everything else
+# (chapter videos, invoices, attachments, imports) goes through views that check permissions.
+if settings.DEBUG or settings.SERVE_PUBLIC_MEDIA:
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from cecloud.core.views import public_media
+
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media)]

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import posixpath
+
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.views.static import serve
+
+PUBLIC_MEDIA_PREFIXES = ("courses/covers/",)
+
+
+def public_media(request, path: str):
+    """Serve only public media (course covers) in the embedded default; never private files."""
+    normalized = posixpath.normpath(path).lstrip("/")
+    if ".." in path.split("/") or not normalized.startswith(PUBLIC_MEDIA_PREFIXES):
+        raise Http404
+    return serve(request, normalized, document_root=settings.MEDIA_ROOT)
 
 
 def empty_state(

@@ -69,6 +69,8 @@ class RegionFieldsMixin:
         self.fields["county"].choices = county_choices(city)
 
     def clean_region_fields(self, data: dict) -> None:
+        if "city" in self.errors or "county" in self.errors:
+            return
         city = selectors.region_by_code(data.get("city") or "")
         if city is None or city.level != Region.Level.CITY:
             self.add_error("city", "请选择所属地区（市）")

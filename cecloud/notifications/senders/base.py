@@ -35,3 +35,18 @@ class SmsSender:
 
     def send(self, phone: str, template: str, params: dict[str, str]) -> SmsResult:  # pragma: no cover
         raise NotImplementedError
+
+
+class DevelopmentSender(SmsSender):
+    """console/file: they show the message text (codes included), so they refuse to run in the
+    production profile, where that text would end up in logs or on a web node's disk."""
+
+    def send(self, phone: str, template: str, params: dict[str, str]) -> SmsResult:
+        from django.conf import settings
+
+        if getattr(settings, "CECLOUD_ENV", "") == "production":
+            raise SmsError(f"生产环境不能使用{self.name}短信通道，请配置 SMS_BACKEND=aliyun", code="config")
+        return self.deliver(phone, template, params)
+
+    def deliver(self, phone: str, template: str, params: dict[str, str]) -> SmsResult:  # pragma: no cover
+        raise NotImplementedError

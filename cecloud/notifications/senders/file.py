@@ -14,18 +14,18 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..sms_templates import render_text
-from .base import SmsError, SmsResult, SmsSender
+from .base import DevelopmentSender, SmsError, SmsResult
 
 _lock = threading.Lock()
 
 
-class FileSender(SmsSender):
+class FileSender(DevelopmentSender):
     name = "file"
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path or settings.SMS_FILE_PATH)
 
-    def send(self, phone: str, template: str, params: dict[str, str]) -> SmsResult:
+    def deliver(self, phone: str, template: str, params: dict[str, str]) -> SmsResult:
         record = {
             "time": timezone.now().isoformat(),
             "phone": phone,

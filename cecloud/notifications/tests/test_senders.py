@@ -51,3 +51,13 @@ def test_every_template_renders_its_variables():
         assert "${" not in text
     with pytest.raises(KeyError):
         render_text("nope", {})
+
+
+@pytest.mark.parametrize("backend", ["console", "file"])
+def test_development_senders_refuse_to_run_in_production(settings, sms_file, backend, capsys):
+    settings.SMS_BACKEND = backend
+    settings.CECLOUD_ENV = "production"
+    with pytest.raises(SmsError, match="生产环境不能使用") as exc:
+        get_sender().send("13800000001", "verify_code", {"code": "246810"})
+    assert exc.value.code == "config"
+    assert "246810" not in capsys.readouterr().out and not sms_file.exists()

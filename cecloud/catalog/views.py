@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from cecloud.core.errors import ServiceError
 
@@ -50,7 +50,7 @@ def _chapter_or_404(pk: int) -> Chapter:
 
 
 @login_required
-@require_GET
+@require_safe
 def chapter_video(request, pk: int):
     """The chapter's video for the player: a redirect to object storage, or range-served bytes."""
     chapter = _chapter_or_404(pk)
@@ -64,7 +64,7 @@ def chapter_video(request, pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def chapter_hls(request, pk: int, name: str):
     """The HLS playlist and segments of a chapter (same access rule as the MP4)."""
     chapter = _chapter_or_404(pk)
@@ -108,7 +108,7 @@ def preview(request, pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def preview_video(request, pk: int):
     """Bytes of a preview: only the first PREVIEW_SECONDS of media, only while the grant lasts."""
     chapter = _chapter_or_404(pk)

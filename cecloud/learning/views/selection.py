@@ -94,8 +94,8 @@ def _listing_context(request, enrollment, summary: SelectionSummary, params) -> 
         "category_options": [("all", "全部", _url(base, state, category="all"))]
         + [(c, HourCategory(c).label, _url(base, state, category=c)) for c in CATEGORY_ORDER],
         "current_category": filters.category or "all",
-        "provider_options": [("", "全部", _url(base, state, provider=""))]
-        + [(str(p.pk), p.name, _url(base, state, provider=str(p.pk))) for p in providers],
+        "provider_options": [("", "全部", "全部", _url(base, state, provider=""))]
+        + [(str(p.pk), p.name, p.display_name, _url(base, state, provider=str(p.pk))) for p in providers],
         "current_provider": str(filters.provider_id or ""),
         "sort_options": [(key, label, _url(base, state, sort=key)) for key, (label, _order) in SORTS.items()],
         "page_urls": {

@@ -376,6 +376,7 @@ class Invoice(models.Model):
     reversal_pdf = models.FileField("红字发票文件", upload_to="invoices/%Y/%m/", blank=True)
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=500, blank=True)
+    working_since = models.DateTimeField("处理中（开始时间）", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

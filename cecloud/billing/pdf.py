@@ -6,6 +6,7 @@ WeasyPrint embeds the subset of glyphs used. Split web fonts render wrong glyphs
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -13,6 +14,8 @@ from importlib import resources
 from django.template.loader import render_to_string
 
 FONT_FAMILY = "Noto Sans SC"
+# WeasyPrint logs every rendering step at INFO: noise in the JSON logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @cache

@@ -59,17 +59,19 @@ def invoice_create_for_order(order: Order) -> Invoice:
 
 
 def _claim(invoice_id: int, *, allowed: set[str], working: str) -> Invoice | None:
+    """Take the invoice for one issuer call; None if it is not in an allowed state or another
+    worker started on it moments ago (a worker that died is presumed gone after STALE_ISSUING)."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
         if invoice.status not in allowed:
             return None
-        fresh = timezone.now() - invoice.updated_at < STALE_ISSUING
-        serial = invoice.provider_serial if working == InvoiceStatus.ISSUING else invoice.reversal_serial
-        if invoice.status == working and fresh and not serial and invoice.attempts:
-            return None  # another worker is on it right now
+        now = timezone.now()
+        if invoice.working_since and now - invoice.working_since < STALE_ISSUING:
+            return None
         invoice.status = working
         invoice.attempts += 1
-        invoice.save(update_fields=["status", "attempts", "updated_at"])
+        invoice.working_since = now
+        invoice.save(update_fields=["status", "attempts", "working_since", "updated_at"])
         return invoice
 
 
@@ -78,7 +80,8 @@ def _fail(invoice_id: int, *, status: str, error: str, serial_field: str = "", s
         invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
         invoice.status = status
         invoice.last_error = error[:500]
-        fields = ["status", "last_error", "updated_at"]
+        invoice.working_since = None
+        fields = ["status", "last_error", "working_since", "updated_at"]
         if serial_field and serial:
             setattr(invoice, serial_field, serial)
             fields.append(serial_field)
@@ -117,6 +120,7 @@ def invoice_issue(*, invoice_id: int) -> Invoice:
         invoice.provider_serial = result.serial or invoice.provider_serial
         invoice.pdf_url = result.pdf_url
         invoice.last_error = ""
+        invoice.working_since = None
         if result.pdf:
             invoice.pdf.save(f"{result.invoice_no}.pdf", ContentFile(result.pdf), save=False)
         reverse_next = invoice.status == InvoiceStatus.REVERSING
@@ -137,7 +141,8 @@ def invoice_request_reversal(order: Order) -> Invoice | None:
         return None
     if invoice.status in (InvoiceStatus.REVERSED, InvoiceStatus.VOID, InvoiceStatus.REVERSING):
         return invoice
-    if invoice.status in (InvoiceStatus.PENDING, InvoiceStatus.FAILED) and not invoice.provider_serial:
+    in_flight = bool(invoice.working_since and timezone.now() - invoice.working_since < STALE_ISSUING)
+    if not invoice.invoice_no and not invoice.provider_serial and not in_flight:
         invoice.status = InvoiceStatus.VOID
         invoice.last_error = ""
         invoice.save(update_fields=["status", "last_error", "updated_at"])
@@ -146,10 +151,25 @@ def invoice_request_reversal(order: Order) -> Invoice | None:
     invoice.status = InvoiceStatus.REVERSING
     invoice.save(update_fields=["status", "updated_at"])
     order_event(order, "invoice_reversal_requested", note="订单已退款，发票红冲")
-    if invoice.invoice_no:
+    if not in_flight:
         _schedule_reverse(invoice)
-    else:
-        _schedule_issue(invoice)  # finish the blue invoice first; it schedules the reversal
+    # else: the issue call in flight sees REVERSING when it finishes and schedules the reversal.
+    return invoice
+
+
+def _store_blue(invoice_id: int, result) -> Invoice:
+    """Record a blue invoice that turned out issued while its reversal was already requested."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
+        invoice.invoice_no = result.invoice_no
+        invoice.invoice_code = result.invoice_code
+        invoice.issued_at = result.issued_at
+        invoice.provider_serial = result.serial or invoice.provider_serial
+        invoice.pdf_url = result.pdf_url
+        if result.pdf:
+            invoice.pdf.save(f"{result.invoice_no}.pdf", ContentFile(result.pdf), save=False)
+        invoice.save()
+        order_event(invoice.order, "invoice_issued", note=f"电子发票已开具：{result.invoice_no}")
     return invoice
 
 
@@ -161,10 +181,18 @@ def invoice_reverse(*, invoice_id: int) -> Invoice:
     )
     if invoice is None:
         return Invoice.objects.get(pk=invoice_id)
+    issuer = get_issuer(invoice.issuer)
     if not invoice.invoice_no:
-        return _fail(invoice_id, status=InvoiceStatus.REVERSE_FAILED, error="原发票尚未开具，无法红冲")
+        if not invoice.provider_serial:
+            return _fail(invoice_id, status=InvoiceStatus.REVERSE_FAILED, error="原发票尚未开具，无法红冲")
+        try:  # the provider may have finished the blue invoice meanwhile: fetch it, then reverse it
+            invoice = _store_blue(invoice_id, issuer.issue(invoice))
+        except IssuerPending as exc:
+            return _fail(invoice_id, status=InvoiceStatus.REVERSING, error=str(exc))
+        except IssuerError as exc:
+            return _fail(invoice_id, status=InvoiceStatus.REVERSE_FAILED, error=str(exc))
     try:
-        result = get_issuer(invoice.issuer).reverse(invoice)
+        result = issuer.reverse(invoice)
     except IssuerPending as exc:
         return _fail(
             invoice_id,
@@ -185,6 +213,7 @@ def invoice_reverse(*, invoice_id: int) -> Invoice:
         invoice.reversed_at = result.issued_at
         invoice.status = InvoiceStatus.REVERSED
         invoice.last_error = ""
+        invoice.working_since = None
         if result.pdf:
             invoice.reversal_pdf.save(f"{result.invoice_no}-red.pdf", ContentFile(result.pdf), save=False)
         invoice.save()

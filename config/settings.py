@@ -226,6 +226,18 @@ CECLOUD_SITE_NAME = "江苏工勤人员继续教育云平台"
 CECLOUD_HOTLINE = env("CECLOUD_HOTLINE", "4000968823")
 CECLOUD_PUBLIC_BASE_URL = env("CECLOUD_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# Online learning (S5, cecloud/learning/services/playback.py): heartbeat period (s) sent to the player,
+# tolerance on the server clock, attention checks every "min-max" seconds of playback ("off" disables;
+# the development/demo default is short so that checks are seen on the 3–6 s demo chapters).
+CECLOUD_HEARTBEAT_SECONDS = float(env("CECLOUD_HEARTBEAT_SECONDS", "12"))
+CECLOUD_HEARTBEAT_TOLERANCE = float(env("CECLOUD_HEARTBEAT_TOLERANCE", "1.1"))
+CECLOUD_ATTENTION_CHECK_SECONDS = env(
+    "CECLOUD_ATTENTION_CHECK_SECONDS", "8-15" if CECLOUD_ENV == "development" else "600-1200"
+)
+CECLOUD_STUDY_GATE_CACHE_SECONDS = int(env("CECLOUD_STUDY_GATE_CACHE_SECONDS", "60"))
+# Benchmarks only (bench/heartbeat.py): enables the authenticated no-op JSON endpoint used as a baseline.
+CECLOUD_BENCH_ENDPOINTS = env_bool("CECLOUD_BENCH_ENDPOINTS", False)
+
 # SMS (S1): console | file | aliyun
 SMS_BACKEND = env("SMS_BACKEND", "console")
 SMS_FILE_PATH = env("SMS_FILE_PATH", str(VAR_DIR / "sms.log"))

@@ -230,13 +230,13 @@ class CourseResult:
 
 
 def course_results(selections: Iterable[CourseSelection]) -> dict[int, CourseResult]:
-    """Results keyed by selection id, for any number of selections in a constant number of queries.
+    """Results keyed by selection id, for any number of selections in a constant number of queries:
+    progress from the server-side watched intervals (``learning.progress``)."""
+    from .progress import progress_by_selection
 
-    Until watched progress and quizzes exist every course is at 0% with the quiz not passed;
-    the learning issue replaces this body (progress from the server-side watched intervals,
-    quiz from the best attempt) and every page showing results follows.
-    """
-    return {s.pk: CourseResult() for s in selections}
+    selections = list(selections)
+    progress = progress_by_selection(selections)
+    return {s.pk: CourseResult(progress=progress.get(s.pk, ZERO)) for s in selections}
 
 
 @dataclass

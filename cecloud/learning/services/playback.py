@@ -1,0 +1,452 @@
+"""Server-verified watch time (SPEC S5): playback sessions, heartbeats and attention checks.
+
+Progress is what the server saw watched in real time, never what the browser claims. The player
+sends a heartbeat every ~10–15 s while playing (and on pause, end and hide) with the chapter,
+the playback session token, the position of the previous acknowledged beat (``start``) and the
+current position. The interval [start, position] is credited — merged into the union of watched
+intervals of that class and chapter — only if all of these hold:
+
+1. the token is the learner's one ACTIVE session (opening the player elsewhere supersedes it);
+2. no attention check is waiting for an answer (time while one is pending earns nothing: answering
+   moves the baseline to the answer time);
+3. the study window is open and the course is confirmed in the class (``assert_can_study``, cached
+   for a minute, its window end re-checked on every beat);
+4. ``start`` is at or before the furthest point credited (seeking ahead earns nothing; ``EPSILON``
+   absorbs float rounding of resumed positions — a hole it skips is never credited);
+5. ``position - start`` ≤ server seconds since the previous accepted heartbeat × ``tolerance``.
+
+A rejected beat does not move the baseline, so the next valid beat covers a lost one exactly when
+the elapsed server time allows it. Since every accepted interval is bounded by the server time
+elapsed since the previous accepted beat of the only active session, the union can never grow
+faster than the wall clock × tolerance, whatever positions a client forges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cecloud.catalog.models import Chapter, Course
+from cecloud.core.errors import ConflictError, ServiceError
+from cecloud.training.models import Enrollment
+
+from ..models import AttentionCheck, PlaybackSession, PlaybackStatus, WatchedChapter
+from ..progress import chapter_is_complete, chapter_percent, intervals_length, intervals_merge
+from ..progress import round3 as _r
+from ..selectors import assert_can_study
+
+EPSILON = 0.5  # seconds a beat may start past the furthest point (rounding); never credited as such
+MAX_INTERVALS = 1000  # a union this fragmented is not an honest player's
+
+_rng = random.SystemRandom()
+
+
+class Reason:
+    OK = "ok"
+    SUPERSEDED = "superseded"
+    TOO_FAST = "too_fast"
+    AHEAD = "ahead"
+    ATTENTION = "attention"
+    CLOSED = "closed"
+    INVALID = "invalid"
+
+
+REASON_COUNTERS = {
+    Reason.SUPERSEDED: "rejected_superseded",
+    Reason.TOO_FAST: "rejected_too_fast",
+    Reason.AHEAD: "rejected_ahead",
+    Reason.ATTENTION: "rejected_attention",
+    Reason.CLOSED: "rejected_closed",
+    Reason.INVALID: "rejected_invalid",
+}
+
+REASON_MESSAGES = {
+    Reason.SUPERSEDED: "已在其他页面播放",
+    Reason.TOO_FAST: "播放进度快于实际时间，本段不计入学习进度",
+    Reason.AHEAD: "首次观看不能快进，本段不计入学习进度",
+    Reason.ATTENTION: "请先点击“继续学习”确认学习状态",
+    Reason.INVALID: "无效的学习记录",
+}
+
+
+# --- Configuration ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaybackConfig:
+    heartbeat_seconds: float
+    tolerance: float
+    attention_min: float
+    attention_max: float
+    gate_cache_seconds: int
+
+    @property
+    def attention_enabled(self) -> bool:
+        return self.attention_max > 0
+
+    def next_check_in(self) -> float:
+        """Seconds of playback until the next attention check (a random moment in the range)."""
+        if not self.attention_enabled:
+            return math.inf
+        return _rng.uniform(self.attention_min, self.attention_max)
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """ "600-1200" → (600, 1200); "30" → (30, 30); "off" / "0" / "" → (0, 0) (disabled)."""
+    text = (text or "").strip().lower()
+    if text in {"", "0", "off", "none"}:
+        return 0.0, 0.0
+    low, _, high = text.partition("-")
+    a, b = float(low), float(high or low)
+    if a <= 0 or b < a:
+        raise ValueError(f"invalid attention-check range {text!r}")
+    return a, b
+
+
+def config() -> PlaybackConfig:
+    low, high = parse_range(str(getattr(settings, "CECLOUD_ATTENTION_CHECK_SECONDS", "600-1200")))
+    return PlaybackConfig(
+        heartbeat_seconds=float(getattr(settings, "CECLOUD_HEARTBEAT_SECONDS", 12)),
+        tolerance=float(getattr(settings, "CECLOUD_HEARTBEAT_TOLERANCE", 1.1)),
+        attention_min=low,
+        attention_max=high,
+        gate_cache_seconds=int(getattr(settings, "CECLOUD_STUDY_GATE_CACHE_SECONDS", 60)),
+    )
+
+
+# --- Study gate (cached) ---------------------------------------------------------------------------
+
+
+def _gate_key(enrollment_id: int, course_id: int) -> str:
+    return f"learning:gate:{enrollment_id}:{course_id}"
+
+
+def study_gate(*, enrollment_id: int, course_id: int, cfg: PlaybackConfig | None = None) -> str | None:
+    """None when the learner may study the course in the class today, else the Chinese reason.
+
+    The result of ``assert_can_study`` is cached for ``gate_cache_seconds`` together with the
+    window's last day, which is compared with today on every call.
+    """
+    cfg = cfg or config()
+    today = timezone.localdate()
+    key = _gate_key(enrollment_id, course_id)
+    cached = cache.get(key)
+    if cached is None:
+        enrollment = Enrollment.objects.select_related("training_year", "region").get(pk=enrollment_id)
+        try:
+            assert_can_study(enrollment=enrollment, course=course_id, today=today)
+        except ServiceError as exc:
+            cached = ("closed", exc.message)
+        else:
+            from cecloud.training.selectors import schedule_for
+
+            schedule = schedule_for(region=enrollment.region, training_year=enrollment.training_year)
+            cached = ("open", schedule.study_end.isoformat())
+        cache.set(key, cached, cfg.gate_cache_seconds)
+    state, value = cached
+    if state == "closed":
+        return value
+    if today > dt.date.fromisoformat(value):
+        return "当前不在学习考试时间内"
+    return None
+
+
+def study_gate_forget(*, enrollment_id: int, course_id: int) -> None:
+    cache.delete(_gate_key(enrollment_id, course_id))
+
+
+# --- Sessions ------------------------------------------------------------------------------------------
+
+
+def _ensure_watched_rows(enrollment: Enrollment, course: Course) -> None:
+    chapters = Chapter.objects.filter(course=course).exclude(video="").values_list("pk", flat=True)
+    WatchedChapter.objects.bulk_create(
+        [WatchedChapter(enrollment=enrollment, course=course, chapter_id=pk) for pk in chapters],
+        ignore_conflicts=True,
+    )
+
+
+def playback_start(
+    *, user, enrollment: Enrollment, course: Course, user_agent: str = "", now: dt.datetime | None = None
+) -> PlaybackSession:
+    """Open the player: a new ACTIVE session for the learner; any other active one is superseded.
+
+    Raises ServiceError unless the course is confirmed in the class and the study window is open.
+    The attention-check schedule carries over from the learner's latest session, so reopening the
+    player neither skips nor resets a due check.
+    """
+    assert_can_study(enrollment=enrollment, course=course)
+    cfg = config()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _start(user=user, enrollment=enrollment, course=course, user_agent=user_agent, now=now, cfg=cfg)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start(*, user, enrollment, course, user_agent, now, cfg: PlaybackConfig) -> PlaybackSession:
+    # Serialise the learner's openings on their account row (the partial unique index is the backstop).
+    type(user).objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    now = now or timezone.now()
+    active = list(PlaybackSession.objects.select_for_update().filter(user=user, status=PlaybackStatus.ACTIVE))
+    latest = PlaybackSession.objects.filter(user=user).order_by("-started_at", "-pk").first()
+    next_check = cfg.next_check_in()
+    if latest is not None:
+        if latest.pending_check_id:
+            next_check = 0.0
+        elif math.isfinite(next_check):
+            next_check = min(next_check, max(0.0, latest.next_check_at - latest.played_seconds))
+    if active:
+        PlaybackSession.objects.filter(pk__in=[s.pk for s in active]).update(
+            status=PlaybackStatus.SUPERSEDED, ended_at=now
+        )
+    session = PlaybackSession.objects.create(
+        user=user,
+        enrollment=enrollment,
+        course=course,
+        token=secrets.token_urlsafe(32),
+        started_at=now,
+        last_beat_at=now,
+        next_check_at=next_check if math.isfinite(next_check) else 1e12,
+        user_agent=(user_agent or "")[:200],
+    )
+    _ensure_watched_rows(enrollment, course)
+    return session
+
+
+# --- Heartbeats ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChapterState:
+    chapter_id: int
+    duration: float
+    watched: float
+    furthest: float
+    last_position: float
+    intervals: list[list[float]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return chapter_is_complete(self.watched, self.duration)
+
+    @property
+    def percent(self) -> float:
+        return chapter_percent(self.watched, self.duration)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.chapter_id,
+            "duration": self.duration,
+            "watched": self.watched,
+            "furthest": self.furthest,
+            "last_position": self.last_position,
+            "percent": self.percent,
+            "complete": self.complete,
+        }
+
+
+@dataclass
+class HeartbeatResult:
+    accepted: bool
+    reason: str
+    credited: float = 0.0
+    chapter: ChapterState | None = None
+    check_id: int | None = None
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "reason": self.reason,
+            "message": self.message or REASON_MESSAGES.get(self.reason, ""),
+            "credited": self.credited,
+            "chapter": self.chapter.as_dict() if self.chapter else None,
+            "check": {"id": self.check_id} if self.check_id else None,
+        }
+
+
+def _state(wc: WatchedChapter, duration: float) -> ChapterState:
+    return ChapterState(
+        chapter_id=wc.chapter_id,
+        duration=duration,
+        watched=wc.watched_seconds,
+        furthest=wc.furthest,
+        last_position=wc.last_position,
+        intervals=wc.intervals,
+    )
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _count(session: PlaybackSession, reason: str) -> None:
+    name = REASON_COUNTERS[reason]
+    setattr(session, name, getattr(session, name) + 1)
+    session.save(update_fields=[name])
+
+
+def playback_heartbeat(
+    *, user, token: str, chapter_id, start, position, now: dt.datetime | None = None
+) -> HeartbeatResult:
+    """Credit [start, position] of the chapter if every rule holds (see the module docstring)."""
+    cfg = config()
+    start_s, position_s = _number(start), _number(position)
+    try:
+        chapter_pk = int(chapter_id)
+    except (TypeError, ValueError):
+        chapter_pk = None
+    with transaction.atomic():
+        session = (
+            PlaybackSession.objects.select_for_update().filter(token=str(token or "")[:64], user_id=user.pk).first()
+        )
+        if session is None:
+            return HeartbeatResult(False, Reason.INVALID)
+        now = now or timezone.now()
+        if session.status != PlaybackStatus.ACTIVE:
+            _count(session, Reason.SUPERSEDED)
+            return HeartbeatResult(False, Reason.SUPERSEDED)
+        if session.pending_check_id:
+            _count(session, Reason.ATTENTION)
+            return HeartbeatResult(False, Reason.ATTENTION, check_id=session.pending_check_id)
+        closed = study_gate(enrollment_id=session.enrollment_id, course_id=session.course_id, cfg=cfg)
+        if closed:
+            _count(session, Reason.CLOSED)
+            return HeartbeatResult(False, Reason.CLOSED, message=closed)
+        wc = (
+            WatchedChapter.objects.select_for_update(of=("self",))
+            .select_related("chapter")
+            .filter(enrollment_id=session.enrollment_id, course_id=session.course_id, chapter_id=chapter_pk)
+            .first()
+            if chapter_pk is not None
+            else None
+        )
+        if wc is None:
+            wc = _late_chapter_row(session, chapter_pk)
+        if wc is None or start_s is None or position_s is None:
+            _count(session, Reason.INVALID)
+            return HeartbeatResult(False, Reason.INVALID)
+        duration = float(wc.chapter.duration_seconds)
+        state = _state(wc, duration)
+        if duration <= 0 or not (0 <= start_s <= position_s <= duration + 5) or len(wc.intervals) >= MAX_INTERVALS:
+            _count(session, Reason.INVALID)
+            return HeartbeatResult(False, Reason.INVALID, chapter=state)
+        position_s = min(position_s, duration)
+        start_s = min(start_s, position_s)
+        if start_s > wc.furthest + EPSILON:
+            _count(session, Reason.AHEAD)
+            return HeartbeatResult(False, Reason.AHEAD, chapter=state)
+        elapsed = max(0.0, (now - session.last_beat_at).total_seconds())
+        length = position_s - start_s
+        if length > elapsed * cfg.tolerance:
+            _count(session, Reason.TOO_FAST)
+            return HeartbeatResult(False, Reason.TOO_FAST, chapter=state)
+
+        # Accepted: merge the interval, move the baseline, maybe issue an attention check.
+        before = wc.watched_seconds
+        wc.intervals = intervals_merge(wc.intervals, start_s, position_s)
+        wc.watched_seconds = min(intervals_length(wc.intervals), _r(duration))
+        wc.furthest = _r(max(wc.furthest, position_s))
+        wc.last_position = _r(position_s)
+        wc.updated_at = now
+        fields = ["intervals", "watched_seconds", "furthest", "last_position", "updated_at"]
+        if wc.completed_at is None and chapter_is_complete(wc.watched_seconds, duration):
+            wc.completed_at = now
+            fields.append("completed_at")
+        wc.save(update_fields=fields)
+        credited = _r(max(0.0, wc.watched_seconds - before))
+
+        session.last_beat_at = now
+        session.last_chapter_id = wc.chapter_id
+        session.last_position = wc.last_position
+        session.played_seconds = _r(session.played_seconds + length)
+        session.credited_seconds = _r(session.credited_seconds + credited)
+        session.beats_accepted += 1
+        fields = [
+            "last_beat_at",
+            "last_chapter",
+            "last_position",
+            "played_seconds",
+            "credited_seconds",
+            "beats_accepted",
+        ]
+        check_id = None
+        if length > 0 and session.played_seconds >= session.next_check_at:
+            check = AttentionCheck.objects.create(
+                session=session, chapter_id=wc.chapter_id, position=wc.last_position, issued_at=now
+            )
+            session.pending_check = check
+            session.checks_issued += 1
+            fields += ["pending_check", "checks_issued"]
+            check_id = check.pk
+        session.save(update_fields=fields)
+        return HeartbeatResult(True, Reason.OK, credited=credited, chapter=_state(wc, duration), check_id=check_id)
+
+
+def _late_chapter_row(session: PlaybackSession, chapter_pk: int | None) -> WatchedChapter | None:
+    """A chapter added to the course after the player opened: create its row on first beat."""
+    if chapter_pk is None:
+        return None
+    chapter = Chapter.objects.filter(pk=chapter_pk, course_id=session.course_id).exclude(video="").first()
+    if chapter is None:
+        return None
+    WatchedChapter.objects.bulk_create(
+        [WatchedChapter(enrollment_id=session.enrollment_id, course_id=session.course_id, chapter=chapter)],
+        ignore_conflicts=True,
+    )
+    return (
+        WatchedChapter.objects.select_for_update(of=("self",))
+        .select_related("chapter")
+        .get(enrollment_id=session.enrollment_id, chapter=chapter)
+    )
+
+
+# --- Attention checks --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attention_answer(*, user, token: str, check_id, now: dt.datetime | None = None) -> PlaybackSession:
+    """The learner clicked “继续学习”: clear the check and restart the clock from now.
+
+    Idempotent for a check already answered. Raises ServiceError for a session that is not the
+    learner's or was superseded.
+    """
+    session = PlaybackSession.objects.select_for_update().filter(token=str(token or "")[:64], user_id=user.pk).first()
+    if session is None:
+        raise ServiceError("无效的学习记录")
+    if session.status != PlaybackStatus.ACTIVE:
+        raise ConflictError(REASON_MESSAGES[Reason.SUPERSEDED])
+    try:
+        check_pk = int(check_id)
+    except (TypeError, ValueError):
+        raise ServiceError("无效的确认") from None
+    if session.pending_check_id is None:
+        return session
+    if session.pending_check_id != check_pk:
+        raise ServiceError("无效的确认")
+    now = now or timezone.now()
+    AttentionCheck.objects.filter(pk=check_pk).update(answered_at=now)
+    cfg = config()
+    next_in = cfg.next_check_in()
+    session.pending_check = None
+    session.last_beat_at = now
+    session.checks_answered += 1
+    session.next_check_at = session.played_seconds + next_in if math.isfinite(next_in) else 1e12
+    session.save(update_fields=["pending_check", "last_beat_at", "checks_answered", "next_check_at"])
+    return session

@@ -287,7 +287,11 @@ def can_review_correction(*, user, correction: CorrectionRequest) -> bool:
 @transaction.atomic
 def correction_approve(*, correction: CorrectionRequest, actor, request=None) -> Person:
     correction = _lock_pending(CorrectionRequest, correction.pk)
-    person = Person.objects.select_for_update().select_related("unit", "region__parent").get(pk=correction.person_id)
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("unit", "region__parent")
+        .get(pk=correction.person_id)
+    )
     correction.person = person
     if not can_review_correction(user=actor, correction=correction):
         raise PermissionDeniedError("无权审核该申请")

@@ -98,11 +98,13 @@ class UserAdmin(DjangoUserAdmin):
         ("状态", {"fields": ("is_active", "must_change_password", "password_changed_at", "last_login", "date_joined")}),
         ("后台权限", {"classes": ("collapse",), "fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
+    add_form_template = "admin/change_form.html"  # Django's user add template carries an untranslated line
     add_fieldsets = (
         (
             "新建工作人员帐号",
             {
                 "classes": ("wide",),
+                "description": "单位管理员须指定管理单位，人社局管理员须指定管理地区（市或县区）。创建后可继续修改其他选项。",
                 "fields": ("username", "display_name", "role", "unit", "region", "phone", "password1", "password2"),
             },
         ),

@@ -8,6 +8,7 @@ reject with a reason) as admin actions, never by editing the status field.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
@@ -80,13 +81,30 @@ class ReviewAdminMixin:
         return TemplateResponse(request, "registry/review/admin_reject.html", context)
 
 
+class CityFilter(admin.SimpleListFilter):
+    """所属市: the region or its parent is the city (a plain FK filter would list every county)."""
+
+    title = "所属市"
+    parameter_name = "city"
+
+    def lookups(self, request, model_admin):
+        return [(c.code, c.name) for c in selectors.cities()]
+
+    def queryset(self, request, queryset):
+        code = self.value()
+        if not code:
+            return queryset
+        prefix = "person__region" if queryset.model is CorrectionRequest else "region"
+        return queryset.filter(Q(**{f"{prefix}__code": code}) | Q(**{f"{prefix}__parent__code": code}))
+
+
 class ApplicationReviewAdmin(ReviewAdminMixin, admin.ModelAdmin):
     approve_service = staticmethod(services.application_approve)
     reject_service = staticmethod(services.application_reject)
     object_arg = "application"
     actions = ["approve_selected", "reject_selected"]
     list_display = ("name", "masked_id", "unit_name", "region", "grade", "matched_unit", "status", "submitted_at")
-    list_filter = ("status", "grade", "region__parent")
+    list_filter = ("status", "grade", CityFilter)
     search_fields = ("name", "id_number", "unit_name")
     date_hierarchy = "submitted_at"
     raw_id_fields = ("unit",)
@@ -129,7 +147,7 @@ class CorrectionReviewAdmin(ReviewAdminMixin, admin.ModelAdmin):
     object_arg = "correction"
     actions = ["approve_selected", "reject_selected"]
     list_display = ("person_name", "masked_id", "person_unit", "changed_fields", "status", "submitted_at")
-    list_filter = ("status",)
+    list_filter = ("status", CityFilter)
     search_fields = ("person__name", "person__id_number")
     date_hierarchy = "submitted_at"
     list_select_related = ("person__unit",)
@@ -144,6 +162,16 @@ class CorrectionReviewAdmin(ReviewAdminMixin, admin.ModelAdmin):
         "reject_reason",
     )
     readonly_fields = fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Everything is read-only here: decisions are the list's actions, so no save buttons.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="姓名", ordering="person__name")
     def person_name(self, obj):

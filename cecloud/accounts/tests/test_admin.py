@@ -34,6 +34,7 @@ def test_the_back_office_speaks_chinese(op_client):
 def test_staff_accounts_are_created_with_a_password_and_a_scope(op_client):
     page = op_client.get(reverse("admin:accounts_user_add")).content.decode()
     assert "新建工作人员帐号" in page and 'value="learner"' not in page
+    assert "After you" not in page  # no untranslated text
     r = add(op_client, role=Role.UNIT_HR, password1="Strong#pass1", password2="Strong#pass1")
     assert r.status_code == 200 and "单位管理员须指定管理单位" in r.content.decode()
     r = add(op_client, role=Role.BUREAU, password1="Strong#pass1", password2="Strong#pass1")

@@ -307,6 +307,11 @@ def test_operator_admin_actions_approve_and_reject_with_a_reason(client):
     assert "已处理" in r.content.decode()
     a2.refresh_from_db()
     assert a2.status == RequestStatus.REJECTED
+    # Filter by city: an application from a county belongs to its city.
+    make_application(name="南京人", region=region("320106"))
+    html = client.get(url, {"city": "320100"}).content.decode()
+    assert "南京人" in html and "王申请" not in html
+    assert "王申请" in client.get(url, {"city": "320700"}).content.decode()
     # The change page shows the request; operators cannot add requests.
     assert client.get(reverse("admin:registry_application_change", args=[a1.pk])).status_code == 200
     assert client.get(reverse("admin:registry_application_add")).status_code == 403

@@ -234,7 +234,10 @@ def test_operator_admin_actions_for_corrections(client, learner):
     url = reverse("admin:registry_correctionrequest_changelist")
     html = client.get(url).content.decode()
     assert "信息修改申请" in html and "岗位" in html and "手机号" in html
-    assert "赵原名" in client.get(reverse("admin:registry_correctionrequest_change", args=[c.pk])).content.decode()
+    change_page = client.get(reverse("admin:registry_correctionrequest_change", args=[c.pk])).content.decode()
+    assert "赵原名" in change_page and 'name="_save"' not in change_page  # read-only: decide with the actions
+    assert "赵原名" in client.get(url, {"city": "320700"}).content.decode()
+    assert "赵原名" not in client.get(url, {"city": "320100"}).content.decode()
     r = client.post(url, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [c.pk], "index": 0}, follow=True)
     assert "已通过 1 条申请" in r.content.decode()
     learner.person.refresh_from_db()

@@ -13,6 +13,7 @@ TEMPLATES: dict[str, str] = {
     "already_registered": "您的身份证号已在人员库中，无需申请入库，请直接登录江苏工勤人员继续教育云平台；忘记密码可使用“找回密码”。",
     "correction_approved": "${name}您好，您的信息修改申请已审核通过，请登录江苏工勤人员继续教育云平台查看。",
     "correction_rejected": "${name}您好，您的信息修改申请未通过审核，原因：${reason}。",
+    "study_reminder": "${name}您好，${unit}提醒您：您${year}年度的工勤人员继续教育尚未完成，请尽快登录江苏工勤人员继续教育云平台完成${action}。",
 }
 
 _VAR = re.compile(r"\$\{(\w+)\}")

@@ -1,0 +1,172 @@
+"""The bureau dashboard's numbers equal direct counts over generated data: several counties, units,
+grades, statuses (未报名, unpaid, expired orders, open, qualified, closed classes, 离岗 workers),
+several years, and people outside the region."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cecloud.billing.models import OrderLine, OrderStatus
+from cecloud.registry.factories import PersonFactory, UnitFactory, region
+from cecloud.registry.models import Grade, Person, PersonStatus
+from cecloud.training.factories import open_schedule, training_year
+from cecloud.training.models import Enrollment, EnrollmentStatus
+
+from .. import selectors
+from ..testing import make_class, make_order
+
+pytestmark = pytest.mark.django_db
+
+STATES = ["none", "unpaid", "expired", "open", "open_partial", "qualified", "closed"]
+
+
+def generate(seed: int) -> dict:
+    rnd = random.Random(seed)
+    city = region("320700")
+    counties = [region("320706"), region("320707"), region("320722")]
+    nanjing = region("320106")
+    open_schedule(city, 2023)
+    units = [UnitFactory(region=rnd.choice([city, *counties])) for _ in range(7)] + [UnitFactory(region=nanjing)]
+    start = timezone.now() - dt.timedelta(days=20)
+    for i in range(90):
+        unit = rnd.choice(units)
+        person = PersonFactory(
+            unit=unit,
+            grade=rnd.choice(list(Grade.values)),
+            status=PersonStatus.INACTIVE if rnd.random() < 0.1 else PersonStatus.ACTIVE,
+        )
+        for year in (2022, 2023):
+            state = rnd.choice(STATES)
+            when = start + dt.timedelta(days=rnd.randrange(20), hours=rnd.randrange(24))
+            if state == "unpaid":
+                make_order(person, year, status=OrderStatus.PENDING, created_at=timezone.now() - dt.timedelta(hours=2))
+            elif state == "expired":
+                make_order(person, year, status=OrderStatus.PENDING, created_at=when)
+            elif state == "open":
+                make_class(person, year, opened_at=when)
+            elif state == "open_partial":
+                make_class(person, year, opened_at=when, earned={"ideology": Decimal("4"), "skill": Decimal("2")})
+            elif state == "qualified":
+                make_class(
+                    person,
+                    year,
+                    status=EnrollmentStatus.QUALIFIED,
+                    opened_at=when,
+                    qualified_at=when + dt.timedelta(days=rnd.randrange(5)),
+                )
+            elif state == "closed":
+                make_class(person, year, status=EnrollmentStatus.CLOSED, opened_at=when)
+            if i % 17 == 0 and state in ("none", "expired"):
+                make_order(person, year, status=OrderStatus.CANCELLED, created_at=when)
+    return {"city": city, "counties": counties}
+
+
+def direct(people, year: int) -> tuple[int, int, int]:
+    """(active workers, registered, qualified) counted the plain way."""
+    active = people.filter(status=PersonStatus.ACTIVE)
+    classes = Enrollment.objects.filter(person__in=active, training_year__year=year)
+    return (
+        active.count(),
+        classes.filter(status__in=[EnrollmentStatus.OPEN, EnrollmentStatus.QUALIFIED]).count(),
+        classes.filter(status=EnrollmentStatus.QUALIFIED).count(),
+    )
+
+
+def counts(c) -> tuple[int, int, int]:
+    return (c.workers, c.registered, c.qualified)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dashboard_numbers_equal_direct_counts(seed):
+    world = generate(seed)
+    city = world["city"]
+    ty = training_year(2023)
+    board = selectors.dashboard(region=city, training_year=ty, lowest=100)
+    in_city = Person.objects.filter(region__in=[city, *world["counties"]])
+    assert counts(board.total) == direct(in_city, 2023)
+    assert board.total.workers > 0 and board.total.qualified > 0 and board.total.learning > 0
+
+    by_region = {c.code: c for c in board.by_region}
+    for r in [city, *world["counties"]]:
+        people = Person.objects.filter(region=r)
+        if people.exists() or r.level == "county":
+            assert counts(by_region[r.code]) == direct(people, 2023), r.name
+    assert sum(c.workers for c in board.by_region) == board.total.workers
+
+    for g in board.by_grade:
+        assert counts(g) == direct(in_city.filter(grade=g.key), 2023), g.label
+
+    units = selectors.unit_completion(region=city, training_year=ty)
+    for c in units:
+        assert counts(c) == direct(in_city.filter(unit_id=c.key), 2023), c.label
+    rates = [c.rate for c in units if c.workers]
+    assert rates == sorted(rates)
+    lowest = [c for c in board.lowest_units]
+    assert [c.key for c in lowest] == [c.key for c in units if c.workers][: len(lowest)]
+
+    # Daily line: order lines of people in the city by local day submitted / paid; qualifications.
+    registered, paid, amount, qualified = Counter(), Counter(), Counter(), Counter()
+    for line in OrderLine.objects.filter(training_year=ty, person__in=in_city).select_related("order"):
+        registered[timezone.localtime(line.order.created_at).date()] += 1
+        if line.order.paid_at:
+            paid[timezone.localtime(line.order.paid_at).date()] += 1
+            amount[timezone.localtime(line.order.paid_at).date()] += line.price
+    for e in Enrollment.objects.filter(
+        training_year=ty, status=EnrollmentStatus.QUALIFIED, person__in=in_city.filter(status=PersonStatus.ACTIVE)
+    ):
+        qualified[timezone.localtime(e.qualified_at).date()] += 1
+    days = {d.day: d for d in board.days}
+    for day in set(registered) | set(paid) | set(qualified):
+        assert (days[day].registered, days[day].paid, days[day].amount, days[day].qualified) == (
+            registered[day],
+            paid[day],
+            amount[day],
+            qualified[day],
+        ), day
+    assert sum(d.registered for d in board.days) == sum(registered.values())
+    assert sum(d.qualified for d in board.days) == sum(qualified.values())
+    assert board.days[0].day <= board.schedule.register_start and board.days[-1].day >= board.schedule.study_end
+
+    # A county bureau's dashboard is its county only.
+    county = world["counties"][0]
+    county_board = selectors.dashboard(region=county, training_year=ty)
+    assert counts(county_board.total) == direct(Person.objects.filter(region=county), 2023)
+
+
+def test_the_page_shows_the_selector_numbers_in_its_tables(client: Client):
+    world = generate(7)
+    from cecloud.accounts.factories import BureauFactory
+
+    client.force_login(BureauFactory(region=world["city"]))
+    response = client.get(reverse("oversight:bureau_dashboard"), {"year": 2023})
+    assert response.status_code == 200
+    board = response.context["board"]
+    html = response.content.decode()
+    total = board.total
+    assert f"{total.rate}%" in html
+    assert 'id="chart-region-data"' in html and 'id="chart-days-data"' in html and 'id="chart-grade-data"' in html
+    region_chart = response.context["region_chart"]
+    assert region_chart["series"][0]["data"] == [c.rate for c in board.by_region][::-1]
+    assert response.context["grade_chart"]["series"][0]["data"] == [g.qualified for g in board.by_grade]
+    assert response.context["day_chart"]["series"][1]["data"] == [d.paid for d in board.days]
+    for c in board.by_region:
+        assert c.label in html
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(django_assert_max_num_queries):
+    world = generate(4)
+    ty = training_year(2023)
+    with django_assert_max_num_queries(8):
+        selectors.dashboard(region=world["city"], training_year=ty)
+    for _ in range(3):
+        generate(5)
+    with django_assert_max_num_queries(8):
+        selectors.dashboard(region=world["city"], training_year=ty)

@@ -17,23 +17,44 @@ from cecloud.core.errors import ServiceError
 from . import media, services
 from .importer import import_courses, template_workbook
 from .models import Chapter, Course, CourseLecturer, Lecturer, PreviewGrant, Provider, SubjectTag
+from .selectors import catalog_changed
+
+
+class CatalogChangedMixin:
+    """Every back-office write to what the course listing shows invalidates its cached pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        catalog_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        catalog_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        catalog_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        catalog_changed()
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(CatalogChangedMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(Lecturer)
-class LecturerAdmin(admin.ModelAdmin):
+class LecturerAdmin(CatalogChangedMixin, admin.ModelAdmin):
     list_display = ["name", "title"]
     search_fields = ["name", "title"]
 
 
 @admin.register(SubjectTag)
-class SubjectTagAdmin(admin.ModelAdmin):
+class SubjectTagAdmin(CatalogChangedMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name"]
@@ -106,7 +127,7 @@ def _after_chapter_saved(request, chapter: Chapter) -> None:
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(CatalogChangedMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "category",

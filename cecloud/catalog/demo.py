@@ -17,6 +17,7 @@ from cecloud.training.models import HourCategory, TrainingYear
 from .factories import DEMO_MEDIA
 from .media import mp4_duration
 from .models import Chapter, Course, CourseLecturer, Lecturer, Provider, SubjectTag
+from .selectors import catalog_changed
 
 DEMO_YEARS = [2018, 2019, 2020, 2021, 2022, 2023]
 
@@ -227,6 +228,7 @@ def load(stdout=None) -> dict[str, int]:
                 chapter.video = video_name
                 chapter.duration_seconds, chapter.video_size = seconds, size
                 chapter.save(update_fields=["video", "duration_seconds", "video_size"])
+    catalog_changed()
     if stdout:
         stdout.write(f"课程：{len(COURSES)} 门（思政/通识/岗位提升，2018–2023 年度），新增章节 {chapters_made} 个")
     return {"courses": len(COURSES), "chapters": chapters_made}

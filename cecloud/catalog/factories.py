@@ -12,6 +12,7 @@ from cecloud.training.factories import training_year
 from cecloud.training.models import HourCategory
 
 from .models import Chapter, Course, CourseLecturer, Lecturer, Provider, SubjectTag
+from .selectors import catalog_changed
 
 DEMO_MEDIA = Path(__file__).resolve().parent / "demo_media"
 # demo-1.mp4 … demo-4.mp4: 3, 4, 5 and 6 seconds.
@@ -26,6 +27,11 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Provider
         django_get_or_create = ("name",)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        catalog_changed()
 
     name = factory.Sequence(lambda n: f"课程提供方{n}")
     sort_order = factory.Sequence(lambda n: n)
@@ -75,6 +81,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
         CourseLecturer.objects.bulk_create(
             [CourseLecturer(course=obj, lecturer=lecturer, sort_order=i) for i, lecturer in enumerate(people)]
         )
+        catalog_changed()  # as the back office does after a save: cached listing pages are stale now
 
 
 class ChapterFactory(factory.django.DjangoModelFactory):

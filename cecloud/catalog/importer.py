@@ -22,6 +22,7 @@ from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
 
 from .models import Chapter, Course, CourseLecturer, Lecturer, Provider, SubjectTag
+from .selectors import catalog_changed
 
 COLUMNS = ["课程名称", "课程分类", "课程标签", "课程提供方", "讲师", "学时", "适用年度", "是否发布", "排序", "课程简介"]
 REQUIRED = {"课程名称", "课程分类", "课程提供方", "学时", "适用年度"}
@@ -284,4 +285,5 @@ def import_courses(fileobj, *, dry_run: bool, actor=None) -> ImportResult:
             subject_type="catalog.course",
             extra_data={"rows": total, "created": result.created, "updated": result.updated},
         )
+        transaction.on_commit(catalog_changed)
     return result

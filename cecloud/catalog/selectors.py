@@ -1,12 +1,25 @@
-"""Catalog reads: the course listing of a year (filters, search, sort), chapters and video sources."""
+"""Catalog reads: the course listing of a year (filters, search, sort), chapters and video sources.
+
+The listing a learner pages through is the same for everyone with the same filters, so a page of
+it (count, cards rendered once) is cached for ``LISTING_TTL`` seconds under the catalog
+*generation*; every catalog write (services, back office, import, demo) calls ``catalog_changed``
+so operators' changes show at once. Per-learner state (selected, confirmed, category full) is
+never cached: the selection page adds it on every request.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
@@ -81,6 +94,122 @@ def lecturer_names(course: Course) -> list[str]:
 
 def active_providers() -> list[Provider]:
     return list(Provider.objects.filter(is_active=True).order_by("sort_order", "id"))
+
+
+# --- Cached listing ----------------------------------------------------------------------------------
+
+LISTING_TTL = 60
+GENERATION_KEY = "catalog:generation"
+
+
+def catalog_generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], None)
+        generation = cache.get(GENERATION_KEY) or "0"
+    return generation
+
+
+def catalog_changed() -> None:
+    """Invalidate every cached listing page (call after any write to courses, providers, lecturers, tags)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex[:12], None)
+
+
+@dataclass(frozen=True)
+class ListingCard:
+    id: int
+    category: str
+    title: str
+    body: SafeString  # the card's state-independent HTML (cover, title, tags, meta, lecturers, hours)
+    preview_url: str
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    count: int
+    number: int
+    num_pages: int
+    page_size: int
+    cards: list[ListingCard]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def elided_page_range(self):
+        return Paginator(range(self.count), self.page_size).get_elided_page_range(
+            self.number, on_each_side=2, on_ends=1
+        )
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def providers_cached() -> list[tuple[int, str, str]]:
+    """(id, name, short name) of the active providers, cached with the listing."""
+    key = f"catalog:providers:{catalog_generation()}"
+    providers = cache.get(key)
+    if providers is None:
+        providers = [(p.pk, p.name, p.display_name) for p in active_providers()]
+        cache.set(key, providers, LISTING_TTL)
+    return providers
+
+
+def listing_page(*, training_year: TrainingYear, filters: CourseFilters, page, page_size: int) -> ListingPage:
+    """One page of the year's published courses for these filters, cards rendered; cached."""
+    number = _page_number(page)
+    digest = hashlib.sha1(filters.q.encode(), usedforsecurity=False).hexdigest()[:16]
+    key = ":".join(
+        str(part)
+        for part in (
+            "catalog:listing",
+            catalog_generation(),
+            training_year.pk,
+            filters.category or "all",
+            filters.provider_id or 0,
+            digest,
+            filters.sort,
+            number,
+            page_size,
+        )
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    page_obj = Paginator(course_listing(training_year=training_year, filters=filters), page_size).get_page(number)
+    year_label = f"{training_year.year}年"
+    cards = [
+        ListingCard(
+            id=course.pk,
+            category=course.category,
+            title=course.title,
+            body=SafeString(
+                render_to_string(
+                    "catalog/_course_card_body.html",
+                    {"course": course, "lecturers": "、".join(lecturer_names(course)), "year_label": year_label},
+                )
+            ),
+            preview_url=reverse("catalog:preview", args=[course.pk]),
+        )
+        for course in page_obj
+    ]
+    result = ListingPage(
+        count=page_obj.paginator.count,
+        number=page_obj.number,
+        num_pages=page_obj.paginator.num_pages,
+        page_size=page_size,
+        cards=cards,
+    )
+    cache.set(key, result, LISTING_TTL)
+    return result
 
 
 def course_chapters(course: Course) -> list[Chapter]:

@@ -17,6 +17,7 @@ from cecloud.core.errors import ServiceError
 
 from . import media
 from .models import Chapter, Course, HlsStatus, PreviewGrant
+from .selectors import catalog_changed
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def course_set_published(*, course_ids: list[int], published: bool, actor=None) 
             actor=actor,
             subject=course,
         )
+    transaction.on_commit(catalog_changed)
     return count
 
 
@@ -144,6 +146,7 @@ def course_rating_refresh(*, course_id: int, average: Decimal | float | None, co
     value = Decimal(str(average or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     value = min(max(value, Decimal("0")), Decimal("5"))
     Course.objects.filter(pk=course_id).update(rating=value, rating_count=max(int(count), 0))
+    transaction.on_commit(catalog_changed)
 
 
 def course_enrolled_increment(*, course_ids: list[int]) -> None:

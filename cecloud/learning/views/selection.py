@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cecloud.accounts.decorators import learner_required
 from cecloud.catalog.models import Course
-from cecloud.catalog.selectors import SORTS, CourseFilters, active_providers, course_listing, lecturer_names
+from cecloud.catalog.selectors import SORTS, CourseFilters, ListingCard, listing_page, providers_cached
 from cecloud.core.errors import ServiceError
 from cecloud.core.templatetags.cecloud import hours as fmt_hours
 from cecloud.training.models import HourCategory
@@ -28,13 +28,10 @@ FILTER_KEYS = ("category", "provider", "q", "sort", "page")
 
 @dataclass
 class CourseCard:
-    course: Course
-    lecturers: list[str]
+    listing: ListingCard
     state: str  # confirmed | candidate | full | open | closed
-
-    @property
-    def lecturers_text(self) -> str:
-        return "、".join(self.lecturers)
+    add_url: str
+    remove_url: str
 
 
 def _enrollment_or_404(request, pk: int):
@@ -66,48 +63,59 @@ def _url(base: str, state: dict[str, str], **changes) -> str:
     return f"{base}?{urlencode(merged)}" if merged else base
 
 
-def _card_state(course: Course, summary: SelectionSummary) -> str:
-    selection = summary.by_course.get(course.pk)
+def _card_state(card: ListingCard, summary: SelectionSummary) -> str:
+    selection = summary.by_course.get(card.id)
     if selection is not None:
         return selection.status
     if not summary.selectable:
         return "closed"
-    return "full" if summary.by_category[course.category].is_full else "open"
+    return "full" if summary.by_category[card.category].is_full else "open"
+
+
+_SENTINEL = 987654321
 
 
 def _listing_context(request, enrollment, summary: SelectionSummary, params) -> dict:
     state = _state_params(params, summary)
     filters = CourseFilters.from_query(state, default_category=_default_category(summary))
-    page = Paginator(course_listing(training_year=enrollment.training_year, filters=filters), PAGE_SIZE).get_page(
-        state.get("page")
+    page = listing_page(
+        training_year=enrollment.training_year, filters=filters, page=state.get("page"), page_size=PAGE_SIZE
     )
-    cards = [CourseCard(course, lecturer_names(course), _card_state(course, summary)) for course in page]
+    state_query = urlencode(state)
+    add = reverse("learning:select_add", args=[enrollment.pk, _SENTINEL]) + "?" + state_query
+    remove = reverse("learning:select_remove", args=[enrollment.pk, _SENTINEL]) + "?" + state_query
+    cards = [
+        CourseCard(
+            listing=card,
+            state=_card_state(card, summary),
+            add_url=add.replace(str(_SENTINEL), str(card.id), 1),
+            remove_url=remove.replace(str(_SENTINEL), str(card.id), 1),
+        )
+        for card in page.cards
+    ]
     base = reverse("learning:select", args=[enrollment.pk])
-    providers = active_providers()
     return {
         "enrollment": enrollment,
         "summary": summary,
         "filters": filters,
         "page": page,
         "cards": cards,
-        "state_query": urlencode(state),
+        "state_query": state_query,
         "category_options": [("all", "全部", _url(base, state, category="all"))]
         + [(c, HourCategory(c).label, _url(base, state, category=c)) for c in CATEGORY_ORDER],
         "current_category": filters.category or "all",
         "provider_options": [("", "全部", "全部", _url(base, state, provider=""))]
-        + [(str(p.pk), p.name, p.display_name, _url(base, state, provider=str(p.pk))) for p in providers],
+        + [(str(pk), name, short, _url(base, state, provider=str(pk))) for pk, name, short in providers_cached()],
         "current_provider": str(filters.provider_id or ""),
         "sort_options": [(key, label, _url(base, state, sort=key)) for key, (label, _order) in SORTS.items()],
         "page_urls": {
-            "prev": _url(base, state, page=str(page.previous_page_number())) if page.has_previous() else "",
-            "next": _url(base, state, page=str(page.next_page_number())) if page.has_next() else "",
+            "prev": _url(base, state, page=str(page.number - 1)) if page.has_previous else "",
+            "next": _url(base, state, page=str(page.number + 1)) if page.has_next else "",
             "numbers": [
-                (n, _url(base, state, page=str(n)) if n != "…" else "")
-                for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+                (n, _url(base, state, page=str(n)) if n != Paginator.ELLIPSIS else "") for n in page.elided_page_range()
             ],
         },
         "search_hidden": {k: v for k, v in state.items() if k in ("category", "provider", "sort")},
-        "year_label": f"{enrollment.training_year.year}年",
     }
 
 

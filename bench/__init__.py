@@ -23,6 +23,7 @@ DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", Path(__file__).resolve().parent
 # Modules that register benchmarks, imported in this order by the runner.
 MODULES = [
     "bench.registry_import",
+    "bench.selection_page",
 ]
 
 

@@ -226,6 +226,13 @@ CECLOUD_SITE_NAME = "江苏工勤人员继续教育云平台"
 CECLOUD_HOTLINE = env("CECLOUD_HOTLINE", "4000968823")
 CECLOUD_PUBLIC_BASE_URL = env("CECLOUD_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# Catalog videos (S4, cecloud/catalog): HLS renditions after each upload when ffmpeg is installed ("auto")
+# or never ("off"); 试听 serves the first CECLOUD_PREVIEW_SECONDS of media of a course's first chapter,
+# within a window of CECLOUD_PREVIEW_WINDOW_MINUTES (wall clock) once a day per learner and course.
+CECLOUD_VIDEO_HLS = env("CECLOUD_VIDEO_HLS", "auto")
+CECLOUD_PREVIEW_SECONDS = int(env("CECLOUD_PREVIEW_SECONDS", "120"))
+CECLOUD_PREVIEW_WINDOW_MINUTES = int(env("CECLOUD_PREVIEW_WINDOW_MINUTES", "10"))
+
 # Online learning (S5, cecloud/learning/services/playback.py): heartbeat period (s) sent to the player,
 # tolerance on the server clock, attention checks every "min-max" seconds of playback ("off" disables;
 # the development/demo default is short so that checks are seen on the 3–6 s demo chapters).

@@ -119,6 +119,7 @@ class ChapterProgress:
     furthest: float = 0.0
     last_position: float = 0.0
     intervals: list | None = None
+    updated_at: object = None
 
     @property
     def duration(self) -> float:
@@ -151,7 +152,7 @@ def course_chapters(*, enrollment_id: int, course_id: int) -> list[ChapterProgre
     rows = {
         wc.chapter_id: wc
         for wc in WatchedChapter.objects.filter(enrollment_id=enrollment_id, course_id=course_id).only(
-            "chapter_id", "watched_seconds", "furthest", "last_position", "intervals"
+            "chapter_id", "watched_seconds", "furthest", "last_position", "intervals", "updated_at"
         )
     }
     result = []
@@ -167,6 +168,7 @@ def course_chapters(*, enrollment_id: int, course_id: int) -> list[ChapterProgre
                     furthest=wc.furthest,
                     last_position=wc.last_position,
                     intervals=wc.intervals,
+                    updated_at=wc.updated_at,
                 )
             )
     return result

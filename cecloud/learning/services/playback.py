@@ -30,6 +30,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -197,7 +198,7 @@ def playback_start(
 
 def _start(*, user, enrollment, course, user_agent, now, cfg: PlaybackConfig) -> PlaybackSession:
     # Serialise the learner's openings on their account row (the partial unique index is the backstop).
-    type(user).objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
     now = now or timezone.now()
     active = list(PlaybackSession.objects.select_for_update().filter(user=user, status=PlaybackStatus.ACTIVE))
     latest = PlaybackSession.objects.filter(user=user).order_by("-started_at", "-pk").first()

@@ -13,7 +13,7 @@ from cecloud.registry.factories import PersonFactory
 from cecloud.registry.models import Grade
 from cecloud.training.factories import enrollment_for, training_year
 
-from .conftest import fill_login
+from .conftest import SCREENSHOTS, fill_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,7 +86,9 @@ def test_select_until_the_structure_is_met_then_confirm(live_server, page, shot,
     assert modal.locator("th:has-text('思政 (共')").is_visible()
     assert "当前已选" in modal.locator(".cart-line").inner_text()
     assert "(其中: 思政 0 学时, 通识 0 学时, 岗位提升" in modal.locator(".cart-line").inner_text()
-    shot(f"select-cart-{name}")
+    # A modal is best seen in the viewport (a full-page capture stretches the backdrop).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"select-cart-{name}-{page.viewport_name}.png"))
     modal.locator("button.btn-close").click()
     modal.wait_for(state="hidden")
     page.locator(".modal-backdrop").wait_for(state="detached")

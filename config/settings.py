@@ -286,6 +286,14 @@ CELERY_BEAT_SCHEDULE["billing-expire-orders"] = {"task": "billing.orders_expire_
 CELERY_BEAT_SCHEDULE["billing-reconcile-pending"] = {"task": "billing.orders_reconcile", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["billing-retry-invoices"] = {"task": "billing.invoices_retry", "schedule": 900.0}
 
+# Certificates (S7): Ed25519 key signing the QR payload (base64 of the raw 32 bytes or PEM text, or a
+# PEM file); development generates var/cert_signing_key.pem once. Previous public keys stay trusted.
+CERT_SIGNING_KEY = env("CERT_SIGNING_KEY")
+CERT_SIGNING_KEY_PATH = env("CERT_SIGNING_KEY_PATH")
+CERT_PREVIOUS_PUBLIC_KEYS = env("CERT_PREVIOUS_PUBLIC_KEYS")
+CERT_VERIFY_RATE_LIMIT = env("CERT_VERIFY_RATE_LIMIT", "20/600")  # public lookups per client IP per window (s)
+CELERY_BEAT_SCHEDULE["certificates-issue-missing"] = {"task": "certificates.issue_missing", "schedule": 1800.0}
+
 # --- Logging (structured JSON lines) ---------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -316,6 +324,8 @@ def check_production_settings() -> None:
         problems.append("SECRET_KEY must be set to a long random value")
     if CAPTCHA_TEST_MODE:
         problems.append("CECLOUD_CAPTCHA_TEST_MODE must be off")
+    if SMS_BACKEND in {"console", "file"}:
+        problems.append("SMS_BACKEND must be a real provider (aliyun), not console/file")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

@@ -213,7 +213,7 @@ class CorrectionRequest(models.Model):
     FIELDS = ("name", "phone", "unit", "region", "grade", "post")
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="corrections")
-    changes = models.JSONField("修改内容")  # {"field": new value (pk for unit/region)}
+    changes = models.JSONField("修改内容")  # {"field": new value}; unit by name (found or created on approval), region by pk
     reason = models.CharField("说明", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)

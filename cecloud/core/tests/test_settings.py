@@ -35,7 +35,13 @@ def test_production_profile_refuses_unsafe_settings(env, problem):
 
 def test_production_profile_starts_with_safe_settings():
     result = run_settings(
-        {"CECLOUD_ENV": "production", "DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.cn"}
+        {
+            "CECLOUD_ENV": "production",
+            "DEBUG": "0",
+            "SECRET_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "example.cn",
+            "SMS_BACKEND": "aliyun",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout

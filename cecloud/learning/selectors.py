@@ -231,12 +231,24 @@ class CourseResult:
 
 def course_results(selections: Iterable[CourseSelection]) -> dict[int, CourseResult]:
     """Results keyed by selection id, for any number of selections in a constant number of queries:
-    progress from the server-side watched intervals (``learning.progress``)."""
+    progress from the server-side watched intervals (``learning.progress``), the quiz from the best
+    submitted attempt (``exams.selectors.quiz_results``)."""
+    from cecloud.exams.selectors import quiz_results
+
     from .progress import progress_by_selection
 
     selections = list(selections)
     progress = progress_by_selection(selections)
-    return {s.pk: CourseResult(progress=progress.get(s.pk, ZERO)) for s in selections}
+    quizzes = quiz_results((s.enrollment_id, s.course_id) for s in selections)
+    results = {}
+    for s in selections:
+        quiz = quizzes.get((s.enrollment_id, s.course_id))
+        results[s.pk] = CourseResult(
+            progress=progress.get(s.pk, ZERO),
+            quiz_passed=bool(quiz and quiz.passed),
+            quiz_best_score=quiz.best_score if quiz else None,
+        )
+    return results
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import player, selection
+from .views import evaluation, player, selection
 
 app_name = "learning"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("play/beat/", player.playback_beat, name="playback_beat"),
     path("play/attention/", player.playback_attention, name="playback_attention"),
     path("bench/noop/", player.bench_noop, name="bench_noop"),
+    # 我要评价
+    path("classes/<int:pk>/courses/<int:course_pk>/evaluate/", evaluation.course_evaluate, name="course_evaluate"),
 ]

@@ -29,7 +29,7 @@ SORTS = {"default": "默认排序", "hours": "学时", "progress": "学习进度
 # a disabled button (the player, quizzes and evaluations come with the learning issue).
 STUDY_URL = "learning:course_study"  # args: enrollment pk, course pk
 QUIZ_URL = "exams:course_quiz"  # args: enrollment pk, course pk
-EVALUATE_URL = "catalog:course_evaluate"  # args: enrollment pk, course pk
+EVALUATE_URL = "learning:course_evaluate"  # args: enrollment pk, course pk
 
 
 def _optional_url(name: str, *args) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from cecloud.catalog.models import Course
 from cecloud.core.errors import ServiceError
-from cecloud.training.models import CATEGORY_PATHS, Enrollment, EnrollmentStatus, HourCategory
+from cecloud.training.models import CATEGORY_PATHS, Enrollment, EnrollmentStatus, HourCategory, HourLedgerEntry
 from cecloud.training.services import check_study_window
 
 from .models import CourseSelection, SelectionStatus
@@ -219,10 +219,11 @@ class CourseResult:
     progress: Decimal = ZERO  # percent, 0–100
     quiz_passed: bool = False
     quiz_best_score: int | None = None
+    credited: bool = False  # the class's hour ledger holds the course (the quiz pass, or an operator's adjustment)
 
     @property
     def passed(self) -> bool:
-        return self.progress >= 100 and self.quiz_passed
+        return self.credited or (self.progress >= 100 and self.quiz_passed)
 
     @property
     def quiz_unlocked(self) -> bool:
@@ -238,8 +239,15 @@ def course_results(selections: Iterable[CourseSelection]) -> dict[int, CourseRes
     from .progress import progress_by_selection
 
     selections = list(selections)
+    if not selections:
+        return {}
     progress = progress_by_selection(selections)
     quizzes = quiz_results((s.enrollment_id, s.course_id) for s in selections)
+    credited = set(
+        HourLedgerEntry.objects.filter(
+            enrollment_id__in={s.enrollment_id for s in selections}, course_id__in={s.course_id for s in selections}
+        ).values_list("enrollment_id", "course_id")
+    )
     results = {}
     for s in selections:
         quiz = quizzes.get((s.enrollment_id, s.course_id))
@@ -247,6 +255,7 @@ def course_results(selections: Iterable[CourseSelection]) -> dict[int, CourseRes
             progress=progress.get(s.pk, ZERO),
             quiz_passed=bool(quiz and quiz.passed),
             quiz_best_score=quiz.best_score if quiz else None,
+            credited=(s.enrollment_id, s.course_id) in credited,
         )
     return results
 

@@ -454,3 +454,17 @@ def test_true_false_questions_show_their_words(watched):
 def test_make_question_helper_builds_valid_options(setup):
     q = make_question(setup.course, QuestionKind.MULTIPLE, correct=[0, 1, 3])
     assert list(q.options.filter(is_correct=True).values_list("order", flat=True)) == [0, 1, 3]
+
+
+def test_an_operator_adjustment_in_the_ledger_counts_as_passed(setup):
+    from cecloud.training.models import LedgerSource
+
+    ledger_credit(
+        enrollment=setup.enrollment,
+        course=setup.course,
+        category=setup.selection.category,
+        hours=setup.selection.hours,
+        source=LedgerSource.ADJUSTMENT,
+    )
+    result = course_results([setup.selection])[setup.selection.pk]
+    assert result.credited and result.passed and result.progress == 0 and not result.quiz_passed

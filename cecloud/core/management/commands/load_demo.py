@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "cecloud.accounts.demo",
     "cecloud.training.demo",
     "cecloud.catalog.demo",
+    "cecloud.exams.demo",  # question bank and quiz policies of the demo courses
     "cecloud.infocenter.demo",
 ]
 

@@ -20,7 +20,7 @@
     });
     document.getElementById("answered-count").textContent = total;
     document.querySelectorAll("[data-answered]").forEach(function (el) { el.textContent = total; });
-    document.querySelectorAll(".card-group").forEach(function (group) {
+    document.querySelectorAll(".sheet-group").forEach(function (group) {
       var boxes = group.querySelectorAll(".card-box");
       var done = group.querySelectorAll(".card-box.done").length;
       var counter = group.querySelector("[data-group-count]");

@@ -41,8 +41,12 @@
   var attention = document.getElementById("attention-overlay");
   var stoppedOverlay = document.getElementById("stopped-overlay");
 
-  function setStatus(text, tone) {
+  var stickyUntil = 0;
+  function setStatus(text, tone, sticky) {
     if (!statusEl) return;
+    var now = Date.now();
+    if (!sticky && now < stickyUntil) return;  // keep an important message readable for a while
+    stickyUntil = sticky ? now + 5000 : 0;
     statusEl.textContent = text;
     statusEl.className = "player-status small" + (tone ? " text-" + tone : "");
   }
@@ -210,7 +214,7 @@
       : message;
     document.getElementById("resume-here").classList.toggle("d-none", !superseded);
     stoppedOverlay.classList.remove("d-none");
-    setStatus(message, "danger");
+    setStatus(message, "danger", true);
   }
 
   document.getElementById("resume-here").addEventListener("click", function () {
@@ -297,7 +301,7 @@
     if (r && r.chapter === state.chapterId && video.currentTime >= r.end) {
       video.pause();
       state.review = null;
-      setStatus("回看讲解结束（" + fmt(r.start) + "–" + fmt(r.end) + "）", "success");
+      setStatus("回看讲解结束（" + fmt(r.start) + "–" + fmt(r.end) + "）", "success", true);
     }
   });
 
@@ -308,7 +312,7 @@
     var allowed = Math.max(c.furthest, state.lastTime, state.segStart) + 1;
     if (!c.complete && target > allowed) {
       video.currentTime = Math.max(state.lastTime, state.segStart);
-      setStatus("首次观看不能快进，已看过的部分可以回看", "warning");
+      setStatus("首次观看不能快进，已看过的部分可以回看", "warning", true);
       return;
     }
     if (Math.abs(target - state.lastTime) < 0.3) return;

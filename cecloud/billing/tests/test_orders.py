@@ -319,3 +319,24 @@ def test_cancel_after_expiry_reports_the_expiry():
     order = age_order(pending_order(user), dt.timedelta(hours=30))
     order = order_cancel(order=order, actor=user)
     assert order.cancel_reason == "超时未支付，系统自动取消"
+
+
+def test_invoice_download_list_runs_a_constant_number_of_queries():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = learner()
+    city = user.person.region.city
+    for year in (2023, 2022):
+        open_schedule(city, year)
+        pay_with_dev(pending_order(user, year))
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("billing:orders")).status_code == 200
+    for year in (2021, 2020, 2019):
+        open_schedule(city, year)
+        pay_with_dev(pending_order(user, year))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("billing:orders")).content.decode()
+    assert html.count("订单详情") == 5
+    assert len(many.captured_queries) == len(few.captured_queries)

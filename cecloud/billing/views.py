@@ -8,6 +8,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -185,7 +186,8 @@ def payment_return(request, order_no: str):
     """The browser's return page: shows 3 付款成功 / 4 报名成功 from the server's state only; the
     query string the gateway appended is ignored. Still unknown → ask the gateway."""
     order = _order_or_404(request, order_no)
-    if order.status == OrderStatus.PENDING and order.gateway:
+    # Ask the gateway at most once every few seconds per order (the page refreshes itself).
+    if order.status == OrderStatus.PENDING and order.gateway and cache.add(f"billing:return-query:{order.pk}", 1, 4):
         order = services.order_reconcile(order=order)
     lines = selectors.order_lines(order)
     paid = order.status == OrderStatus.PAID

@@ -444,13 +444,14 @@ def order_start_payment(*, order: Order, actor, mobile: bool = False) -> Payment
             order_event(order, "payment_started", actor=actor, data={"gateway": gateway.name, "mobile": mobile})
     if expired:
         raise ServiceError("订单已超过 24 小时未支付，已自动取消，请重新提交订单")
-    deadline = min(order.expires_at - GATEWAY_DEADLINE_MARGIN, order.expires_at)
+    # The gateway stops taking money a little before our deadline (at least a minute from now).
+    deadline = max(order.expires_at - GATEWAY_DEADLINE_MARGIN, timezone.now() + dt.timedelta(minutes=1))
     return gateway.create_payment(
         PaymentRequest(
             order_no=order.order_no,
             amount=order.total_amount,
             subject=payment_subject(order),
-            expires_at=max(deadline, timezone.now() + dt.timedelta(minutes=1)),
+            expires_at=deadline,
             return_url=absolute_url(reverse("billing:payment_return", args=[order.order_no])),
             notify_url=absolute_url(reverse("billing:notify", args=[gateway.name])),
             quit_url=absolute_url(reverse("billing:order_detail", args=[order.order_no])),

@@ -291,3 +291,20 @@ def test_requests_signed_with_the_wrong_key_are_refused_by_alipay(alipay, tmp_pa
     with pytest.raises(GatewayError, match="isv.invalid-signature"):
         get_gateway("alipay").query(order_no="1")
     assert json.dumps(alipay.calls) == "[]"
+
+
+def test_the_return_page_asks_alipay_at_most_once_every_few_seconds(alipay):
+    user = learner()
+    order = pending_order(user)
+    alipay.open_payment_page(start(order))
+    client = client_for(user)
+    for _ in range(5):
+        client.get(reverse("billing:payment_return", args=[order.order_no]))
+    assert [m for m, _ in alipay.calls].count("alipay.trade.query") == 1
+
+
+def test_time_expire_leaves_a_margin_before_our_deadline(alipay):
+    order = pending_order(learner())
+    biz = alipay.open_payment_page(start(order))["biz"]
+    time_expire = timezone.make_aware(dt.datetime.strptime(biz["time_expire"], "%Y-%m-%d %H:%M:%S"))
+    assert dt.timedelta(minutes=5) <= order.expires_at - time_expire < dt.timedelta(minutes=5, seconds=1)

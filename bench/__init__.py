@@ -22,6 +22,7 @@ DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", Path(__file__).resolve().parent
 
 # Modules that register benchmarks, imported in this order by the runner.
 MODULES = [
+    "bench.heartbeat",
     "bench.registry_import",
     "bench.selection_page",
 ]
@@ -33,6 +34,7 @@ class Result:
 
     ``max_ratio`` / ``max_value`` are the targets (value/baseline and absolute value); ``None`` = none.
     """
+    ``min_ratio`` is a lower bound on value/baseline, for higher-is-better values such as throughput.
 
     name: str
     value: float
@@ -41,6 +43,7 @@ class Result:
     max_ratio: float | None = None
     max_value: float | None = None
 
+    min_ratio: float | None = None
     @property
     def ratio(self) -> float:
         return self.value / self.baseline if self.baseline else float("inf")
@@ -50,6 +53,8 @@ class Result:
         if self.max_ratio is not None and self.ratio > self.max_ratio:
             return False
         return not (self.max_value is not None and self.value > self.max_value)
+        if self.min_ratio is not None and self.ratio < self.min_ratio:
+            return False
 
     def line(self) -> str:
         return f"BENCH {self.name} {_num(self.value)} {self.unit} baseline={_num(self.baseline)} ratio={self.ratio:.2f}"
@@ -61,6 +66,8 @@ class Result:
         if self.max_value is not None:
             parts.append(f"value ≤ {self.max_value:g} {self.unit}")
         return " and ".join(parts)
+        if self.min_ratio is not None:
+            parts.append(f"ratio ≥ {self.min_ratio:g}")
 
 
 def _num(value: float) -> str:

@@ -242,6 +242,8 @@ CECLOUD_ATTENTION_CHECK_SECONDS = env(
     "CECLOUD_ATTENTION_CHECK_SECONDS", "8-15" if CECLOUD_ENV == "development" else "600-1200"
 )
 CECLOUD_STUDY_GATE_CACHE_SECONDS = int(env("CECLOUD_STUDY_GATE_CACHE_SECONDS", "60"))
+# PostgreSQL: commit heartbeats without waiting for the WAL flush (a crash loses at most the last beats).
+CECLOUD_HEARTBEAT_ASYNC_COMMIT = env_bool("CECLOUD_HEARTBEAT_ASYNC_COMMIT", True)
 # Benchmarks only (bench/heartbeat.py): enables the authenticated no-op JSON endpoint used as a baseline.
 CECLOUD_BENCH_ENDPOINTS = env_bool("CECLOUD_BENCH_ENDPOINTS", False)
 

@@ -534,3 +534,29 @@ def test_simultaneous_player_openings_leave_one_active_session():
     assert not errors
     assert PlaybackSession.objects.filter(user=setup.user).count() == 4
     assert PlaybackSession.objects.filter(user=setup.user, status=PlaybackStatus.ACTIVE).count() == 1
+
+
+# --- A lean hot path ----------------------------------------------------------------------------------------
+
+
+def test_an_accepted_heartbeat_is_one_locking_read_and_one_write(setup, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    player = Player(setup, clock)
+    clock.advance(10)
+    assert player.beat(0, 10).accepted  # warms the study-window cache
+    clock.advance(10)
+    with CaptureQueriesContext(connection) as ctx:
+        assert player.beat(10, 20).accepted
+    statements = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+    ]
+    expected = 2 if connection.vendor == "postgresql" else 3  # SQLite has no data-modifying CTE
+    assert len(statements) == expected, statements
+    assert statements[0].startswith("SELECT") and "learning_watchedchapter" in statements[0]
+    if connection.vendor == "postgresql":
+        assert "FOR UPDATE OF s, w" in statements[0] and "synchronous_commit" in statements[0]
+        assert statements[1].startswith("WITH w AS (UPDATE")

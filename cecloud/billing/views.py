@@ -22,7 +22,7 @@ from cecloud.training.selectors import requirement_for, schedule_for
 
 from . import selectors, services
 from .forms import InvoiceForm, UnitFilterForm
-from .gateways import active_gateway_name, gateway_label
+from .gateways import active_gateway_name, dev_gateway_allowed, gateway_label
 from .models import Invoice, InvoiceStatus, OrderKind, OrderStatus
 from .services.orders import UNIT_KIND_TO_BUYER
 
@@ -266,7 +266,7 @@ def notify(request, gateway: str):
 
 @login_required
 def dev_cashier(request, order_no: str):
-    if active_gateway_name() != "dev":
+    if active_gateway_name() != "dev" or not dev_gateway_allowed():
         raise Http404
     order = _order_or_404(request, order_no)
     if request.method == "POST":

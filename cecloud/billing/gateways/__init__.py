@@ -35,17 +35,26 @@ def alipay_configured() -> bool:
     return bool(settings.ALIPAY_APP_ID and settings.ALIPAY_APP_PRIVATE_KEY_PATH and settings.ALIPAY_PUBLIC_KEY_PATH)
 
 
+def dev_gateway_allowed() -> bool:
+    """The local cashier hands out classes for free: never in the production profile."""
+    return settings.CECLOUD_ENV != "production"
+
+
 def enabled_gateways() -> set[str]:
     """Gateways whose notifications are accepted: the active one, and Alipay whenever it is configured."""
     names = {active_gateway_name()}
     if alipay_configured():
         names.add("alipay")
+    if not dev_gateway_allowed():
+        names.discard("dev")
     return names
 
 
 def get_gateway(name: str | None = None) -> PaymentGateway:
     name = name or active_gateway_name()
     if name == "dev":
+        if not dev_gateway_allowed():
+            raise GatewayError("模拟收银台不能在生产环境使用，请配置支付宝商户密钥（ALIPAY_*）")
         from .dev import DevGateway
 
         return DevGateway()

@@ -23,7 +23,7 @@ from cecloud.training.models import Enrollment, EnrollmentStatus, TrainingYear
 from cecloud.training.selectors import requirement_for
 from cecloud.training.services import check_registration_window
 
-from ..gateways import PaymentRedirect, PaymentRequest, get_gateway
+from ..gateways import GatewayError, PaymentRedirect, PaymentRequest, get_gateway
 from ..models import (
     ORDER_TRANSITIONS,
     PAYMENT_WINDOW,
@@ -430,7 +430,11 @@ def absolute_url(path: str) -> str:
 
 def order_start_payment(*, order: Order, actor, mobile: bool = False) -> PaymentRedirect:
     """立即支付: bind the order to the active gateway and return where the browser goes next."""
-    gateway = get_gateway()
+    try:
+        gateway = get_gateway()
+    except GatewayError as exc:
+        logger.error("payment gateway unavailable", extra={"error": str(exc)})
+        raise ServiceError("暂时无法发起支付，请稍后再试或联系客服") from exc
     with transaction.atomic():
         order = lock_order(order.pk)
         expired = expire_if_due(order)

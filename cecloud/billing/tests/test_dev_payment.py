@@ -140,3 +140,20 @@ def test_the_cashier_refuses_an_order_that_is_no_longer_payable():
     client.post(reverse("billing:order_cancel", args=[order.order_no]))
     html = client.get(reverse("billing:dev_cashier", args=[order.order_no])).content.decode()
     assert "不能支付" in html and 'value="pay"' not in html
+
+
+def test_the_dev_cashier_never_runs_in_the_production_profile():
+    user = learner()
+    order = pending_order(user)
+    order_start_payment(order=order, actor=user)
+    params = dev_notification(order)
+    with override_settings(CECLOUD_ENV="production"):
+        from cecloud.core.errors import ServiceError
+
+        with pytest.raises(ServiceError, match="暂时无法发起支付"):
+            order_start_payment(order=order, actor=user)
+        assert client_for(user).get(reverse("billing:dev_cashier", args=[order.order_no])).status_code == 404
+        result = notification_receive(gateway_name="dev", params=params)
+    assert not result.accepted and result.notification.reason == "未启用的支付方式"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING

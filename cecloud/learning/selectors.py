@@ -295,6 +295,16 @@ class ClassProgress:
             return 0
         return min(100, int(self.completed_hours * 100 / self.required_hours))
 
+    @property
+    def watch_percent(self) -> Decimal:
+        """课程学习进度: the confirmed courses' watched progress, weighted by their hours."""
+        confirmed = self.summary.confirmed
+        total = sum((s.hours for s in confirmed), ZERO)
+        if not total:
+            return ZERO
+        done = sum((s.hours * self.results.get(s.pk, CourseResult()).progress for s in confirmed), ZERO)
+        return (done / total).quantize(Decimal("0.01"))
+
 
 def class_progress(enrollment: Enrollment) -> ClassProgress:
     summary = selection_summary(enrollment)

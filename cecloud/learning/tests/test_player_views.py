@@ -200,3 +200,17 @@ def test_class_home_links_to_the_player_and_shows_progress(client_in, setup):
     html = client_in.get(reverse("training:class_home", args=[setup.enrollment.pk])).content.decode()
     assert study_url(setup) in html
     assert "课程进度33.33%" in html.replace(" ", "")
+
+
+def test_my_classes_shows_the_watched_progress(client_in, setup):
+    WatchedChapter.objects.create(
+        enrollment=setup.enrollment,
+        course=setup.course,
+        chapter=setup.chapters[0],
+        intervals=[[0, 60]],
+        watched_seconds=60,
+        furthest=60,
+        last_position=60,
+    )
+    html = client_in.get(reverse("training:my_classes")).content.decode()
+    assert "课程学习进度 <b>33.33</b>%" in html

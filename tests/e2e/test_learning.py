@@ -170,3 +170,60 @@ def test_watch_pass_the_quiz_review_and_rate(live_server, page, shot, learning_s
     assert (evaluation.content_score, evaluation.teaching_score) == (5, 4)
     course.refresh_from_db()
     assert str(course.rating) == "4.50"
+
+
+def test_player_blocks_seeking_ahead_pauses_when_hidden_and_yields_to_another_page(live_server, page, shot, settings):
+    settings.CECLOUD_HEARTBEAT_SECONDS = 1
+    settings.CECLOUD_ATTENTION_CHECK_SECONDS = "off"
+    for year in range(2018, 2024):
+        training_year(year)
+    catalog_demo.load()
+    person = PersonFactory(grade=Grade.SENIOR, name="李秀英")
+    user = LearnerFactory(person=person)
+    enrollment = enrollment_for(person, 2023)
+    course = Course.objects.get(title=COURSE_TITLE)
+    confirm_course(enrollment, course)
+    _login(page, live_server, user)
+    url = f"{live_server.url}/learning/classes/{enrollment.pk}/courses/{course.pk}/study/"
+    page.goto(url)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#player-video'); return v && v.readyState >= 1; }"
+    )
+    page.evaluate("document.querySelector('#player-video').play()")
+    page.locator("#player-status:has-text('学习进度已记录')").wait_for()
+
+    # First viewing: a jump beyond the furthest point is taken back.
+    page.evaluate("document.querySelector('#player-video').currentTime = 4.6")
+    page.locator("#player-status:has-text('首次观看不能快进')").wait_for()
+    assert page.evaluate("document.querySelector('#player-video').currentTime") < 3.5
+
+    # Hidden page: playback pauses.
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    assert page.evaluate("document.querySelector('#player-video').paused")
+    page.locator("#player-status:has-text('已暂停')").wait_for()
+    page.evaluate("Object.defineProperty(document, 'hidden', {configurable: true, get: () => false})")
+
+    # Another page opens the player: this one is told and stops at its next heartbeat.
+    other = page.context.new_page()
+    other.goto(url)
+    other.wait_for_function(
+        "() => { const v = document.querySelector('#player-video'); return v && v.readyState >= 1; }"
+    )
+    other.locator("#player-status").wait_for()
+    assert PlaybackSession.objects.filter(user=user, status="active").count() == 1
+    page.evaluate("document.querySelector('#player-video').play()")
+    stopped = page.locator("#stopped-overlay")
+    stopped.wait_for(state="visible")
+    assert "已在其他页面播放" in stopped.inner_text()
+    assert page.evaluate("document.querySelector('#player-video').paused")
+    shot("learning-superseded")
+    other.goto(f"{live_server.url}/training/classes/{enrollment.pk}/")
+    page.click("#resume-here")
+    stopped.wait_for(state="hidden")
+    assert PlaybackSession.objects.filter(user=user, status="active").count() == 1
+    assert PlaybackSession.objects.filter(user=user).count() == 3
+    assert PlaybackSession.objects.filter(user=user, rejected_superseded__gte=1).exists()
+    page.goto(f"{live_server.url}/training/classes/{enrollment.pk}/")

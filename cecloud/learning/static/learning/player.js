@@ -359,7 +359,7 @@
   document.addEventListener("visibilitychange", function () {
     if (document.hidden && !video.paused) {
       video.pause();
-      setStatus("页面切换到后台，已暂停播放");
+      setStatus("页面切换到后台，已暂停播放", "warning", true);
     }
   });
 

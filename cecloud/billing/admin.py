@@ -119,8 +119,21 @@ class OrderLineInline(ReadOnlyInline):
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     verbose_name_plural = "订单事件"
-    fields = ["created_at", "event", "from_status", "to_status", "actor", "note"]
+    fields = ["created_at", "event_display", "status_change", "actor", "note"]
     readonly_fields = fields
+
+    @admin.display(description="事件")
+    def event_display(self, obj):
+        return obj.event_label
+
+    @admin.display(description="状态")
+    def status_change(self, obj):
+        def label(value):
+            return OrderStatus(value).label if value in OrderStatus.values else "—"
+
+        if obj.from_status == obj.to_status:
+            return label(obj.to_status)
+        return f"{label(obj.from_status)} → {label(obj.to_status)}"
 
 
 class NotificationInline(ReadOnlyInline):
@@ -204,9 +217,8 @@ class OrderAdmin(ReadOnlyAdmin):
         "year",
         "total_amount",
         "status_display",
-        "gateway_display",
-        "created_at",
-        "paid_at",
+        "gateway_short",
+        "created_short",
         "needs_attention",
     ]
     list_filter = [EffectiveStatusFilter, "training_year", CityFilter, GatewayFilter, "kind", "needs_attention"]
@@ -281,6 +293,14 @@ class OrderAdmin(ReadOnlyAdmin):
         if obj.is_expired():
             return f"{label}（超时，待清理）"
         return label
+
+    @admin.display(description="支付方式", ordering="gateway")
+    def gateway_short(self, obj):
+        return {"alipay": "支付宝", "dev": "模拟"}.get(obj.gateway, "—")
+
+    @admin.display(description="下单时间", ordering="created_at")
+    def created_short(self, obj):
+        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M")
 
     @admin.display(description="支付方式", ordering="gateway")
     def gateway_display(self, obj):

@@ -214,6 +214,26 @@ class OrderLine(models.Model):
         return f"年度: {self.training_year.year} 技术等级: {self.get_grade_display()}"
 
 
+EVENT_LABELS = {
+    "created": "下单",
+    "payment_started": "发起支付",
+    "paid": "支付成功",
+    "cancelled": "取消订单",
+    "expired": "超时取消",
+    "trade_closed": "支付交易关闭",
+    "late_payment": "取消后到账",
+    "refund_requested": "申请退款",
+    "refunded": "退款成功",
+    "flagged": "标记人工处理",
+    "attention_cleared": "人工处理完成",
+    "invoice_issued": "发票已开具",
+    "invoice_failed": "开票失败",
+    "invoice_void": "发票无需开具",
+    "invoice_reversal_requested": "申请红冲",
+    "invoice_reversed": "发票已红冲",
+}
+
+
 class OrderEvent(models.Model):
     order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField("时间", default=timezone.now)
@@ -237,7 +257,11 @@ class OrderEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.event}"
+        return self.event_label
+
+    @property
+    def event_label(self) -> str:
+        return f"{EVENT_LABELS.get(self.event, self.event)}（{self.event}）"
 
 
 class NotificationOutcome(models.TextChoices):

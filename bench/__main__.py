@@ -12,9 +12,20 @@ from importlib import import_module
 from . import MODULES, REGISTRY, info
 
 
-def main(argv: list[str]) -> int:
+def load_modules() -> list[str]:
+    """Import every benchmark module; one that fails to import is reported, not fatal to the others."""
+    broken = []
     for module in MODULES:
-        import_module(module)
+        try:
+            import_module(module)
+        except Exception as exc:  # noqa: BLE001 - report any import failure and go on
+            broken.append(module)
+            info(f"cannot load {module}: {type(exc).__name__}: {exc}")
+    return broken
+
+
+def main(argv: list[str]) -> int:
+    broken = load_modules()
     if "--list" in argv:
         for bench in REGISTRY.values():
             print(f"{bench.name}: {bench.description.splitlines()[0] if bench.description else ''}")
@@ -36,6 +47,9 @@ def main(argv: list[str]) -> int:
                 info(f"TARGET MISSED: {result.name} (target {result.target_text()})")
     if missed:
         info(f"{len(missed)} result(s) missed their target")
+        return 1
+    if broken and not names:
+        info(f"{len(broken)} benchmark module(s) could not be loaded")
         return 1
     return 0
 

@@ -20,12 +20,15 @@ import datetime as dt
 import json
 import logging
 import pickle
+import queue
 import re
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from operator import mul
 from os import PathLike
 from pathlib import PurePosixPath
@@ -53,8 +56,9 @@ HISTORY_SOURCE = "import"
 ProgressCallback = Callable[[str, int, int | None], None]
 Source = str | PathLike | IO[bytes]
 
-PHASE_VALIDATE = "validate"
-PHASE_WRITE = "write"
+PHASE_VALIDATE = "validate"  # reading and checking, nothing written yet
+PHASE_WRITE = "write"  # writing checked rows
+PHASE_IMPORT = "import"  # reading, checking and writing at once (PostgreSQL)
 
 # Column names as shown in error lines.
 COL_NAME, COL_ID, COL_PHONE, COL_UNIT, COL_REGION, COL_GRADE, COL_POST, COL_STATUS = COLUMNS
@@ -125,7 +129,7 @@ def clean_text(value: object) -> str:
         return ""
     if not isinstance(value, str):
         value = _number_to_text(value)
-    text = value.translate(_FULLWIDTH)
+    text = value if value.isascii() else value.translate(_FULLWIDTH)
     if _WS.search(text):
         text = _WS_NEAR_CJK.sub("", _WS.sub(" ", text).strip())
     return text
@@ -307,22 +311,33 @@ class RowValidator:
         self.duplicate_noted: set[str] = set()
         self.units: dict[tuple[int, str], tuple[int, str, str]] = {}
         self._units_as_written: dict[tuple[int, str], tuple[int, str, str]] = {}
-        self._birth_ok: dict[str, bool] = {}
+        # Weighted digit sums of the address (None: not a province code), birth date (None: not a
+        # real date) and sequence parts of ID numbers: few distinct values, computed once each.
+        self._address_sums: dict[str, Any] = {}
+        self._birth_sums: dict[str, Any] = {}
+        self._sequence_sums: dict[str, int] = {}
 
     def id_number(self, text: str) -> str:
         """The normalised ID number or IdError. The common case (a valid 18-character number) is
-        checked here without allocations; anything else goes to validate_id_number, which is the
-        authority on every rule and gives the reason."""
-        if len(text) == 18:
+        checked here from cached partial sums; anything else goes to validate_id_number, which is
+        the authority on every rule and gives the reason."""
+        if len(text) == 18 and _ID18.match(text):
             if text[17] == "x":
                 text = text[:17] + "X"
-            if _ID18.match(text) and text[:2] in PROVINCE_CODES:
-                birth = text[6:14]
-                ok = self._birth_ok.get(birth)
-                if ok is None:
-                    ok = self._birth_ok[birth] = _birth_ok(birth, self.today)
-                if ok and ID_CHECK_CHARS[sum(map(mul, ID_WEIGHTS, map(int, text[:17]))) % 11] == text[17]:
-                    return text
+            address = self._address_sums.get(text[:6], _MISSING)
+            if address is _MISSING:
+                ok = text[:2] in PROVINCE_CODES
+                address = self._address_sums[text[:6]] = _weighted(text[:6], 0) if ok else None
+            birth = self._birth_sums.get(text[6:14], _MISSING)
+            if birth is _MISSING:
+                ok = _birth_ok(text[6:14], self.today)
+                birth = self._birth_sums[text[6:14]] = _weighted(text[6:14], 6) if ok else None
+            sequence = self._sequence_sums.get(text[14:17])
+            if sequence is None:
+                sequence = self._sequence_sums[text[14:17]] = _weighted(text[14:17], 14)
+            valid_parts = address is not None and birth is not None
+            if valid_parts and ID_CHECK_CHARS[(address + birth + sequence) % 11] == text[17]:
+                return text
         return validate_id_number(text, today=self.today)
 
     def unit(self, region_id: int, name: str) -> tuple[int, str, str]:
@@ -410,7 +425,17 @@ class RowValidator:
         return CleanRow(row_no, name, id_number, phone, unit, region_id, grade, post, status), errors
 
 
-_ID18 = re.compile(r"[0-9]{17}[0-9X]\Z")
+_ID18 = re.compile(r"[0-9]{17}[0-9Xx]\Z")
+
+
+_MISSING = object()
+
+
+def _weighted(digits: str, offset: int) -> int:
+    """Σ digit × GB 11643 weight for the digits that start at position ``offset``."""
+    return sum(map(mul, ID_WEIGHTS[offset : offset + len(digits)], map(int, digits)))
+
+
 _PHONE = re.compile(r"1[3-9][0-9]{9}\Z")
 
 
@@ -423,7 +448,10 @@ def _birth_ok(yyyymmdd: str, today: dt.date) -> bool:
 
 
 def _is_blank(values: tuple) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    for v in values:  # noqa: SIM110 - a plain loop stops at the first filled cell, cheaply
+        if v is not None and (v.__class__ is not str or v.strip()):
+            return False
+    return True
 
 
 class _Spool:
@@ -445,6 +473,12 @@ class _Spool:
     def close(self) -> None:
         self.file.close()
 
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 # --- Existing people and units --------------------------------------------------------------------------
 # PostgreSQL gets set-based SQL (``= ANY(array)``, ``COPY``); other databases (SQLite) use the ORM.
@@ -460,6 +494,14 @@ _EXISTING_SQL = f"""
 """  # noqa: S608 - table names from model metadata
 
 
+_thread = threading.local()
+
+
+def _db():
+    """The connection the import writes through: the caller's, or the one a writer thread was given."""
+    return getattr(_thread, "connection", None) or connection
+
+
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -472,7 +514,7 @@ def _max_params() -> int:
 def _existing_people(id_numbers: list[str]) -> dict[str, tuple]:
     """ID number -> (id_number, pk, name, phone, unit_id, unit region, unit name, region_id, grade, post, status)."""
     if _is_postgres():
-        with connection.cursor() as cursor:
+        with _db().cursor() as cursor:
             cursor.execute(_EXISTING_SQL, [id_numbers])
             return {row[0]: row for row in cursor.fetchall()}
     found: dict[str, tuple] = {}
@@ -494,13 +536,38 @@ class UnitResolver:
         self.exact: dict[tuple[int, str], int] = {}
         self.in_city: dict[tuple[int, str], set[int]] = {}
         self.names: dict[int, str] = {}
+        self.placed: dict[int, tuple[int, str]] = {}  # placeholder -> (region id, key)
+        self._next_placeholder = 0
         for pk, region_id, name in Unit.objects.values_list("id", "region_id", "name").order_by("id"):
-            key = _unit_key(name)
-            self.exact.setdefault((region_id, key), pk)
-            self.names[pk] = name
-            city = city_of.get(region_id)
-            if city is not None:
-                self.in_city.setdefault((city, key), set()).add(pk)
+            self._add(pk, region_id, name)
+
+    def reserve(self, region_id: int, name: str) -> int:
+        """A placeholder (negative id) for a unit about to be created; later rows resolve to it."""
+        self._next_placeholder -= 1
+        placeholder = self._next_placeholder
+        self._add(placeholder, region_id, name)
+        return placeholder
+
+    def confirm(self, placeholder: int, pk: int) -> None:
+        """The placeholder's unit now exists with this primary key."""
+        name = self.names.pop(placeholder)
+        region_id, key = self.placed.pop(placeholder)
+        self.exact[(region_id, key)] = pk
+        self.names[pk] = name
+        city = self.city_of.get(region_id)
+        if city is not None:
+            self.in_city[(city, key)].discard(placeholder)
+            self.in_city[(city, key)].add(pk)
+
+    def _add(self, pk: int, region_id: int, name: str) -> None:
+        key = _unit_key(name)
+        self.exact.setdefault((region_id, key), pk)
+        self.names[pk] = name
+        if pk < 0:
+            self.placed[pk] = (region_id, key)
+        city = self.city_of.get(region_id)
+        if city is not None:
+            self.in_city.setdefault((city, key), set()).add(pk)
 
     def resolve(self, region_id: int, key: str) -> int | None:
         found = self.exact.get((region_id, key))
@@ -546,7 +613,7 @@ def _copy(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> None:
     """PostgreSQL COPY FROM STDIN through Django's connection (inside the current transaction)."""
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    with _db().cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -567,14 +634,14 @@ def _update_people(rows: list[tuple], now) -> None:
         return
     if _is_postgres():
         sets = ", ".join(f"{c} = u.{c}" for c in _UPDATE_COLUMNS[1:])
-        with connection.cursor() as cursor:
+        with _db().cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {_UPDATE_TABLE} (id bigint PRIMARY KEY, name text, phone text,"
                 " unit_id bigint, region_id bigint, grade text, post text, status text) ON COMMIT DROP"
             )
             cursor.execute(f"TRUNCATE {_UPDATE_TABLE}")
         _copy(_UPDATE_TABLE, _UPDATE_COLUMNS, rows)
-        with connection.cursor() as cursor:
+        with _db().cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_PERSON} p SET {sets}, updated_at = %s FROM {_UPDATE_TABLE} u WHERE p.id = u.id",  # noqa: S608
                 [now],
@@ -609,73 +676,106 @@ def _record_history(entries: list[tuple[int, dict, dict]], actor_id: int | None,
     )
 
 
-def _create_units(units: Iterable[tuple[int, str, str]], resolver: UnitResolver, now) -> UnitResolver:
-    """Create the units no existing one matches; returns the resolver that knows them all."""
-    missing = [u for u in units if resolver.resolve(u[0], u[2]) is None]
-    if not missing:
-        return resolver
+def _create_units(units: list[tuple[int, str, str]], now) -> list[tuple[int, int, str]]:
+    """Insert these units (region id, name, key); returns (pk, region id, name) of each."""
     kind = Unit._meta.get_field("kind").default
     if _is_postgres():
-        rows = ((region_id, name, kind, "", now) for region_id, name, _key in missing)
-        _copy(_UNIT, ("region_id", "name", "kind", "credit_code", "created_at"), rows)
-    else:
-        Unit.objects.bulk_create([Unit(region_id=region_id, name=name, kind=kind) for region_id, name, _key in missing])
-    return UnitResolver(resolver.city_of)
+        with _db().cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_UNIT} (region_id, name, kind, credit_code, created_at)"  # noqa: S608
+                " SELECT r, n, %s, '', %s FROM unnest(%s::bigint[], %s::text[]) AS t(r, n) RETURNING id, region_id, name",
+                [kind, now, [u[0] for u in units], [u[1] for u in units]],
+            )
+            return cursor.fetchall()
+    created = Unit.objects.bulk_create(
+        [Unit(region_id=region_id, name=name, kind=kind) for region_id, name, _k in units]
+    )
+    if all(u.pk is not None for u in created):
+        return [(u.pk, u.region_id, u.name) for u in created]
+    wanted = {(u[0], u[1]) for u in units}  # a backend that cannot return ids from a bulk insert
+    found = Unit.objects.filter(name__in={u[1] for u in units}).values_list("id", "region_id", "name")
+    return [row for row in found if (row[1], row[2]) in wanted]
 
 
 def _lock_registry_import() -> None:
     """One import writes at a time (two imports of the same new person would collide)."""
-    if connection.vendor == "postgresql":
+    if _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x7265_6769])  # "regi"
 
 
-def _write(
-    spool: _Spool,
-    units: list[tuple[int, str, str]],
-    result: ImportResult,
-    *,
-    regions: RegionLookup,
-    actor,
-    progress: ProgressCallback | None,
-    source_name: str,
-) -> None:
-    now = timezone.now()
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    done = 0
-    with transaction.atomic():
+class _Writer:
+    """Writes clean batches inside the caller's transaction: new units, new people, changed people
+    with their history. Existing people are fetched by ID number one batch at a time."""
+
+    def __init__(self, regions: RegionLookup, result: ImportResult, actor):
         _lock_registry_import()
-        resolver = UnitResolver(regions.city_of)
-        before_count = len(resolver.names)
-        resolver = _create_units(units, resolver, now)
-        result.units_created = len(resolver.names) - before_count
-        unit_ids = {(u[0], u[2]): resolver.resolve(u[0], u[2]) for u in units}
-        for batch in spool.read():
-            existing = _existing_people([r.id_number for r in batch])
-            inserts, updates, history = [], [], []
-            for r in batch:
-                unit_id = unit_ids[(r.unit[0], r.unit[2])]
-                old = existing.get(r.id_number)
-                if old is None:
-                    inserts.append((r.name, r.id_number, r.phone, unit_id, r.region_id, r.grade, r.post, r.status))
-                    continue
-                before, after = _diff(old, r, unit_id, resolver, regions.full_names)
-                if not after:
-                    result.unchanged += 1
-                    continue
-                updates.append((old[1], r.name, r.phone, unit_id, r.region_id, r.grade, r.post, r.status))
-                history.append((old[1], before, after))
-            _insert_people(inserts, now)
-            _update_people(updates, now)
-            _record_history(history, actor_id, now)
-            result.created += len(inserts)
-            result.updated += len(updates)
-            done += len(batch)
-            if progress:
-                progress(PHASE_WRITE, done, result.total_rows)
+        self.regions = regions
+        self.result = result
+        self.actor = actor
+        self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        self.now = timezone.now()
+        self.resolver = UnitResolver(regions.city_of)
+        self.unit_ids: dict[tuple[int, str], int] = {}
+        # Nobody can add people while the import holds the lock, except through the unique index
+        # (which fails the import cleanly), so an empty registry needs no lookups.
+        self.registry_empty = not Person.objects.exists()
+
+    def _resolve_units(self, batch: list[CleanRow]) -> None:
+        """Unit ids for the batch's rows; units no existing one matches are created (one statement)."""
+        unit_ids = self.unit_ids
+        resolver = self.resolver
+        waiting: dict[int, list[tuple[int, str]]] = {}
+        for r in batch:
+            key = (r.unit[0], r.unit[2])
+            if key in unit_ids:
+                continue
+            pk = resolver.resolve(*key)
+            if pk is None:
+                pk = resolver.reserve(r.unit[0], r.unit[1])
+                waiting[pk] = []
+            unit_ids[key] = pk
+            if pk < 0:
+                waiting[pk].append(key)
+        if not waiting:
+            return
+        new_units = [(resolver.placed[p][0], resolver.names[p], "") for p in waiting]
+        created = {(region_id, name): pk for pk, region_id, name in _create_units(new_units, self.now)}
+        for placeholder, keys in waiting.items():
+            pk = created[(resolver.placed[placeholder][0], resolver.names[placeholder])]
+            resolver.confirm(placeholder, pk)
+            for key in keys:
+                unit_ids[key] = pk
+        self.result.units_created += len(waiting)
+
+    def write(self, batch: list[CleanRow]) -> None:
+        self._resolve_units(batch)
+        unit_ids = self.unit_ids
+        existing = {} if self.registry_empty else _existing_people([r.id_number for r in batch])
+        inserts, updates, history = [], [], []
+        for r in batch:
+            unit_id = unit_ids[(r.unit[0], r.unit[2])]
+            old = existing.get(r.id_number)
+            if old is None:
+                inserts.append((r.name, r.id_number, r.phone, unit_id, r.region_id, r.grade, r.post, r.status))
+                continue
+            before, after = _diff(old, r, unit_id, self.resolver, self.regions.full_names)
+            if not after:
+                self.result.unchanged += 1
+                continue
+            updates.append((old[1], r.name, r.phone, unit_id, r.region_id, r.grade, r.post, r.status))
+            history.append((old[1], before, after))
+        _insert_people(inserts, self.now)
+        _update_people(updates, self.now)
+        _record_history(history, self.actor_id, self.now)
+        self.result.created += len(inserts)
+        self.result.updated += len(updates)
+
+    def finish(self, source_name: str) -> None:
+        result = self.result
         audit_log(
             event_type="registry.imported",
-            actor=actor,
+            actor=self.actor,
             subject_type="registry.person",
             subject_repr=source_name[:200],
             extra_data={
@@ -689,6 +789,46 @@ def _write(
         )
 
 
+class _BackgroundWriter:
+    """PostgreSQL: a thread hands the batches to ``_Writer`` through the transaction's own
+    connection while this thread goes on reading the file, so reading and writing overlap (the
+    database works in its own process; the thread mostly waits on the socket). This thread does
+    not touch the connection until ``close()``; progress reports use a separate connection."""
+
+    def __init__(self, writer: _Writer):
+        self.writer = writer
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.queue: queue.Queue[list[CleanRow] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._run, name="registry-import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        _thread.connection = self.connection
+        try:
+            while (batch := self.queue.get()) is not None:
+                if self.error is None:
+                    try:
+                        self.writer.write(batch)
+                    except BaseException as exc:  # re-raised by close() in the importing thread
+                        self.error = exc
+        finally:
+            _thread.connection = None
+
+    def write(self, batch: list[CleanRow]) -> None:
+        if self.error is None:
+            self.queue.put(batch)
+
+    def close(self) -> None:
+        """Wait for the queued batches; raise what the writer raised."""
+        self.queue.put(None)
+        self.thread.join()
+        self.connection.dec_thread_sharing()
+        if self.error is not None:
+            raise self.error
+
+
 class _DryRunCounter:
     """What a real import would do, counted batch by batch against the registry as it is now."""
 
@@ -698,29 +838,75 @@ class _DryRunCounter:
         self.resolver = UnitResolver(regions.city_of)
         self.unit_ids: dict[tuple[int, str], int | None] = {}
 
-    def unit_id(self, unit: tuple[int, str, str]) -> int | None:
+    def unit_id(self, unit: tuple[int, str, str]) -> int:
         key = (unit[0], unit[2])
-        if key not in self.unit_ids:
-            self.unit_ids[key] = self.resolver.resolve(*key)
-        return self.unit_ids[key]
+        pk = self.unit_ids.get(key)
+        if pk is None:
+            pk = self.resolver.resolve(*key)
+            if pk is None:  # the import would create it (a placeholder, as the writer does)
+                pk = self.resolver.reserve(unit[0], unit[1])
+                self.result.units_created += 1
+            self.unit_ids[key] = pk
+        return pk
 
     def count(self, batch: list[CleanRow]) -> None:
         result = self.result
         existing = _existing_people([r.id_number for r in batch])
         for r in batch:
+            unit_id = self.unit_id(r.unit)
             old = existing.get(r.id_number)
             if old is None:
                 result.created += 1
-            elif _diff(old, r, self.unit_id(r.unit), self.resolver, self.regions.full_names)[1]:
+            elif _diff(old, r, unit_id, self.resolver, self.regions.full_names)[1]:
                 result.updated += 1
             else:
                 result.unchanged += 1
 
-    def finish(self, units: Iterable[tuple[int, str, str]]) -> None:
-        self.result.units_created = sum(1 for u in units if self.unit_id(u) is None)
-
 
 # --- Entry point ---------------------------------------------------------------------------------------------
+def _validate(
+    rows: Iterator[tuple],
+    validator: RowValidator,
+    result: ImportResult,
+    *,
+    total: int | None,
+    sink: Callable[[list[CleanRow]], None],
+    progress: ProgressCallback | None,
+    phase: str,
+) -> None:
+    """Check every row; hand clean rows to ``sink`` in batches until the first bad row (after
+    which nothing will be written, so the rest is only checked). Errors end up sorted by row."""
+    errors = result.errors
+    batch: list[CleanRow] = []
+    count = 0
+    validate = validator.validate
+    if progress:
+        progress(phase, 0, total)
+    for row_no, values in enumerate(rows, start=2):
+        if _is_blank(values):
+            continue
+        count += 1
+        clean, row_errors = validate(row_no, values)
+        if row_errors:
+            errors.extend(row_errors)
+            batch = []
+        elif not errors:
+            batch.append(clean)
+            if len(batch) >= BATCH_SIZE:
+                sink(batch)
+                batch = []
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(phase, count, total if total and total >= count else None)
+    if batch and not errors:
+        sink(batch)
+    result.total_rows = count
+    if count == 0 and not errors:
+        errors.append(RowError(2, "文件", "文件中没有数据行"))
+    errors.sort(key=lambda e: e.row)
+    if progress:
+        progress(phase, count, count)
+
+
 def registry_import(
     *,
     source: Source,
@@ -730,7 +916,15 @@ def registry_import(
     source_name: str = "",
 ) -> ImportResult:
     """Validate (and unless ``dry_run`` import) a registry spreadsheet. Never raises for bad input:
-    problems come back in ``result.errors``; nothing is written when there is any."""
+    problems come back in ``result.errors``; nothing is written when there is any.
+
+    - dry run: one pass, no writes; counts what an import would create and update.
+    - PostgreSQL: one pass inside one transaction; clean batches are written (COPY) while the
+      file is still being read, so the server works alongside the reader; any bad row rolls
+      everything back.
+    - other databases (SQLite): one pass that spools clean batches to a temporary file, then
+      one short transaction that writes them (SQLite has a single writer: keep it short).
+    """
     result = ImportResult(dry_run=dry_run)
     if not source_name:
         name = getattr(source, "name", "") if hasattr(source, "read") else source
@@ -740,76 +934,47 @@ def registry_import(
     except ImportFileError as exc:
         result.errors.append(exc.error)
         return result
-
     regions = RegionLookup(Region.objects.order_by("code"))
     validator = RowValidator(regions)
-    errors = result.errors
-    counter = _DryRunCounter(regions, result) if dry_run else None
-    spool = None if dry_run else _Spool()
-    batch: list[CleanRow] = []
-    count = 0
+    check = partial(_validate, rows, validator, result, total=total, progress=progress)
     try:
-        if progress:
-            progress(PHASE_VALIDATE, 0, total)
-        validate = validator.validate
-        for row_no, values in enumerate(rows, start=2):
-            if _is_blank(values):
-                continue
-            count += 1
-            clean, row_errors = validate(row_no, values)
-            if row_errors:
-                if not errors and spool is not None:  # nothing will be written: stop spooling
-                    spool.close()
-                    spool = None
-                errors.extend(row_errors)
-                batch = []
-            elif not errors:
-                batch.append(clean)
-                if len(batch) >= BATCH_SIZE:
-                    if counter is not None:
-                        counter.count(batch)
-                    else:
-                        spool.write(batch)
-                    batch = []
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(PHASE_VALIDATE, count, total if total and total >= count else None)
-        result.total_rows = count
-        if progress:
-            progress(PHASE_VALIDATE, count, count)
-        if count == 0 and not errors:
-            errors.append(RowError(2, "文件", "文件中没有数据行"))
-        if errors:
-            errors.sort(key=lambda e: e.row)
-            result.created = result.updated = result.unchanged = 0
-            return result
-        if counter is not None:
-            if batch:
-                counter.count(batch)
-            counter.finish(validator.units.values())
-            return result
-        if batch:
-            spool.write(batch)
-            batch = []
-        if progress:
-            progress(PHASE_WRITE, 0, count)
-        try:
-            _write(
-                spool,
-                list(validator.units.values()),
-                result,
-                regions=regions,
-                actor=actor,
-                progress=progress,
-                source_name=source_name,
-            )
-        except IntegrityError:
-            result.created = result.updated = result.unchanged = result.units_created = 0
-            errors.append(RowError(1, "文件", "导入时人员库被同时修改（身份证号冲突），未导入任何数据，请重新导入"))
-        return result
+        if dry_run:
+            counter = _DryRunCounter(regions, result)
+            check(sink=counter.count, phase=PHASE_VALIDATE)
+        elif _is_postgres():
+            with transaction.atomic():
+                writer = _Writer(regions, result, actor)
+                background = _BackgroundWriter(writer)
+                try:
+                    check(sink=background.write, phase=PHASE_IMPORT)
+                finally:
+                    background.close()
+                if result.ok:
+                    writer.finish(source_name)
+                else:
+                    transaction.set_rollback(True)
+        else:
+            with _Spool() as spool:
+                check(sink=spool.write, phase=PHASE_VALIDATE)
+                if result.ok:
+                    done = 0
+                    if progress:
+                        progress(PHASE_WRITE, 0, result.total_rows)
+                    with transaction.atomic():
+                        writer = _Writer(regions, result, actor)
+                        for batch in spool.read():
+                            writer.write(batch)
+                            done += len(batch)
+                            if progress:
+                                progress(PHASE_WRITE, done, result.total_rows)
+                        writer.finish(source_name)
+    except IntegrityError:
+        result.errors.append(RowError(1, "文件", "导入时人员库被同时修改（身份证号冲突），未导入任何数据，请重新导入"))
     finally:
         workbook.close()
-        if spool is not None:
-            spool.close()
+    if result.errors:
+        result.created = result.updated = result.unchanged = result.units_created = 0
+    return result
 
 
 # --- Back-office jobs (ImportJob) -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from openpyxl import Workbook
 
 from cecloud.accounts.factories import OperatorFactory
@@ -287,6 +288,26 @@ def test_existing_units_are_reused_by_name_and_city(tmp_path):
     assert Person.objects.get(id_number=ID_B).unit == county_unit
 
 
+def test_a_new_unit_written_with_city_and_with_county_is_created_once(tmp_path):
+    """The rule of find_unit holds for units the file itself creates; the dry run counts the same."""
+    path = xlsx(
+        tmp_path,
+        [
+            row(**{"身份证号": ID_A, "工作单位": "连云港市新设局", "所属地区": "连云港市"}),
+            row(**{"身份证号": ID_B, "工作单位": "连云港市新设局", "所属地区": "连云港市海州区"}),
+            row(**{"身份证号": ID_C, "工作单位": "连云港市新设局", "所属地区": "南京市玄武区"}),
+        ],
+    )
+
+    assert run(path, dry_run=True).units_created == 2
+    result = run(path)
+
+    assert result.units_created == 2
+    a, b, c = (Person.objects.get(id_number=i) for i in (ID_A, ID_B, ID_C))
+    assert a.unit == b.unit and a.unit.region == region("320700") and b.region == region("320706")
+    assert c.unit != a.unit and c.unit.region == region("320102")
+
+
 def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_excel(tmp_path):
     path = xlsx(
         tmp_path, [row(), [None] * 8, ["", " ", None, None, None, None, None, None], row(**{"身份证号": "123"})]
@@ -377,15 +398,44 @@ def test_import_in_several_batches(tmp_path, monkeypatch):
     result = run(xlsx(tmp_path, rows), progress=lambda phase, done, total: seen.append((phase, done, total)))
 
     assert result.ok and result.created == 30 and Person.objects.count() == 30
-    assert seen[0] == ("validate", 0, 30)
-    assert ("validate", 30, 30) in seen and seen[-1] == ("write", 30, 30)
-    assert [d for p, d, _t in seen if p == "write"] == [0, 7, 14, 21, 28, 30]
+    if connection.vendor == "postgresql":  # read, check and write in one pass
+        assert seen[0] == ("import", 0, 30) and seen[-1] == ("import", 30, 30)
+        assert [d for p, d, _t in seen] == [0, 5, 10, 15, 20, 25, 30, 30]
+    else:  # check everything, then write the spooled batches
+        assert seen[0] == ("validate", 0, 30)
+        assert ("validate", 30, 30) in seen and seen[-1] == ("write", 30, 30)
+        assert [d for p, d, _t in seen if p == "write"] == [0, 7, 14, 21, 28, 30]
 
     rows[3][2] = "13911112222"
     rows[20][7] = "离岗"
     result = run(xlsx(tmp_path, rows, name="again.xlsx"))
     assert (result.created, result.updated, result.unchanged) == (0, 2, 28)
     assert PersonHistory.objects.count() == 2
+
+
+def test_a_conflict_while_writing_rolls_everything_back(tmp_path, monkeypatch):
+    """E.g. an approved application adds the same ID number meanwhile: the unique index refuses it."""
+    from django.db import IntegrityError
+
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    calls = []
+    real_insert = importer._insert_people
+
+    def insert(rows, now):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        real_insert(rows, now)
+
+    monkeypatch.setattr(importer, "_insert_people", insert)
+    rows = [row(**{"身份证号": valid_id_number("320706", seq=n), "工作单位": f"单位{n}"}) for n in range(1, 8)]
+
+    result = run(xlsx(tmp_path, rows))
+
+    assert result.errors == [RowError(1, "文件", "导入时人员库被同时修改（身份证号冲突），未导入任何数据，请重新导入")]
+    assert (result.created, result.units_created) == (0, 0)
+    assert len(calls) >= 2
+    assert Person.objects.count() == 0 and not Unit.objects.filter(name__startswith="单位").exists()
 
 
 # --- Normalisation -----------------------------------------------------------------------------------------

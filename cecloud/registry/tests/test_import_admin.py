@@ -148,7 +148,7 @@ def test_progress_endpoint_polls_while_running_and_stops_when_done(operator_clie
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, processed_rows=30_000)
     html = operator_client.get(url).content.decode()
-    assert "导入中" in html and "已写入 30000 / 300000 行" in html and "width: 10%" in html
+    assert "导入中" in html and "已处理 30000 / 300000 行" in html and "width: 10%" in html
 
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, processed_rows=300_000, created_count=299_000, updated_count=1000

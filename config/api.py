@@ -22,3 +22,8 @@ def service_error(request, exc: ServiceError):
 @api.get("/health", auth=None, tags=["平台"])
 def health(request):
     return {"status": "ok"}
+
+
+from cecloud.learning.api import router as learning_router  # noqa: E402 - routers attach after the API exists
+
+api.add_router("/learning/", learning_router)

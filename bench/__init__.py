@@ -25,6 +25,7 @@ MODULES = [
     "bench.heartbeat",
     "bench.registry_import",
     "bench.selection_page",
+    "bench.certificate_pdf",
 ]
 
 

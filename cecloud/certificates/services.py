@@ -51,23 +51,16 @@ def person_hash(name: str, id_number: str) -> str:
     return signing.b64url_encode(hashlib.sha256(f"{name}|{id_number.upper()}".encode()).digest()[:9])
 
 
-def _hours_text(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def payload_data(certificate: Certificate) -> dict:
     """What the QR code's signed payload says (compact; the ID number never appears)."""
     return {
         "n": certificate.number,
         "c": certificate.verify_code,
-        "y": certificate.year,
-        "m": mask_name(certificate.name),
-        "p": person_hash(certificate.name, certificate.id_number),
-        "g": certificate.get_grade_display(),
-        "h": [_hours_text(h) for h in (certificate.ideology_hours, certificate.general_hours, certificate.skill_hours)]
-        + [_hours_text(certificate.total_hours)],
         "d": certificate.issued_on.isoformat(),
+        "g": certificate.grade,
+        "h": [certificate.ideology_hours, certificate.general_hours, certificate.skill_hours, certificate.total_hours],
+        "p": person_hash(certificate.name, certificate.id_number),
+        "m": mask_name(certificate.name),
     }
 
 

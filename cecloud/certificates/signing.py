@@ -2,8 +2,8 @@
 offline with the platform's public key (published on the verification page), also after a move
 to new servers.
 
-Token: ``base64url(body) "." base64url(signature)`` without padding, where ``body`` is canonical
-JSON (sorted keys, no spaces, UTF-8) and the signature covers ``CONTEXT + body``.
+Token: base64url (no padding) of ``body + signature``, where ``body`` is the compact binary form of
+the certificate's data (``payload.py``) and the 64-byte signature covers ``CONTEXT + body``.
 
 Keys (settings / environment):
 - ``CERT_SIGNING_KEY``: the private key as base64 of the raw 32 bytes, or a PEM (PKCS#8) text;
@@ -18,8 +18,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import os
+import struct
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +30,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from . import payload
+
 CONTEXT = b"cecloud-certificate-v1\n"
-PAYLOAD_VERSION = 1
+SIGNATURE_BYTES = 64
 MAX_TOKEN_LENGTH = 1024
 DEV_KEY_FILENAME = "cert_signing_key.pem"
 
@@ -169,15 +171,12 @@ def published_keys() -> list[PublicKeyInfo]:
 # --- payloads -------------------------------------------------------------------------------------
 
 
-def canonical(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
 def sign_payload(data: dict, *, key: Ed25519PrivateKey | None = None) -> str:
-    """The token for ``data`` (Ed25519 is deterministic: the same data and key give the same token)."""
+    """The token for a certificate's data (see ``payload.py``); Ed25519 is deterministic, so the
+    same data and key always give the same token."""
     key = key or signing_key()
-    body = canonical({**data, "v": PAYLOAD_VERSION, "k": key_id_of(key.public_key())})
-    return f"{b64url_encode(body)}.{b64url_encode(key.sign(CONTEXT + body))}"
+    body = payload.pack(data, key_id=bytes.fromhex(key_id_of(key.public_key())))
+    return b64url_encode(body + key.sign(CONTEXT + body))
 
 
 @dataclass(frozen=True)
@@ -191,17 +190,17 @@ class PayloadCheck:
 def verify_payload(token: str, *, public_keys: list[Ed25519PublicKey] | None = None) -> PayloadCheck:
     """Check a token against the trusted public keys (or the given ones); never raises."""
     token = (token or "").strip()
-    if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         return PayloadCheck(valid=False, reason="格式错误")
-    body_text, sig_text = token.split(".")
     try:
-        body = b64url_decode(body_text)
-        signature = b64url_decode(sig_text)
-        data = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+        blob = b64url_decode(token)
+    except ValueError:
         return PayloadCheck(valid=False, reason="格式错误")
-    if not isinstance(data, dict) or data.get("v") != PAYLOAD_VERSION:
-        return PayloadCheck(valid=False, reason="版本不支持")
+    body, signature = blob[:-SIGNATURE_BYTES], blob[-SIGNATURE_BYTES:]
+    try:
+        data = payload.unpack(body)
+    except (payload.PayloadError, UnicodeDecodeError, struct.error, ValueError):
+        return PayloadCheck(valid=False, reason="格式错误")
     if public_keys is None:
         public_keys = [parse_public_key(info.base64) for info in published_keys()]
     for key in public_keys:

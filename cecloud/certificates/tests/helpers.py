@@ -24,3 +24,28 @@ def qualify(enrollment: Enrollment) -> Enrollment:
 def qualified_enrollment(person=None, year: int = 2023, **person_kwargs) -> Enrollment:
     person = person or PersonFactory(**{"grade": Grade.SENIOR_TECHNICIAN, **person_kwargs})
     return qualify(enrollment_for(person, year))
+
+
+def tampered(token: str, offset: int = 29, delta: int = 80) -> str:
+    """The token with one byte of its signed data changed (offset 29: the low byte of the total
+    hours × 10, so +80 claims 8 more hours)."""
+    from cecloud.certificates.signing import b64url_decode, b64url_encode
+
+    blob = bytearray(b64url_decode(token))
+    blob[offset] = (blob[offset] + delta) % 256
+    return b64url_encode(bytes(blob))
+
+
+def sample_payload(**overrides) -> dict:
+    """Signable certificate data without a database."""
+    data = {
+        "n": "JSGQ2023000001",
+        "c": "ABCDEFGHJKMN",
+        "d": "2023-10-15",
+        "g": "senior_technician",
+        "h": ["12", "12", "16", "40"],
+        "p": "AAAAAAAAAAAA",
+        "m": "黄**",
+    }
+    data.update(overrides)
+    return data

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "cecloud.catalog.demo",
     "cecloud.exams.demo",  # question bank and quiz policies of the demo courses
     "cecloud.infocenter.demo",
+    "cecloud.certificates.demo",  # earlier-year certificates for one worker of the demo unit
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -133,3 +134,45 @@ def test_print_the_certificate_and_verify_it_publicly(live_server, page, shot, s
     page.wait_for_url("**/certificates/verify/?q=*")
     assert "未查到该证书" in page.locator(".verify-result").inner_text()
     shot("certificates-verify-unknown")
+
+
+def test_unit_hr_batch_verification(live_server, page, shot, tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    from cecloud.accounts.factories import UnitHRFactory
+    from cecloud.training.factories import enrollment_for
+
+    training_year(2023)
+    unit = UnitFactory(name="连云港市第一人民医院")
+    certified = PersonFactory(name="黄诗雨", grade=Grade.SENIOR_TECHNICIAN, unit=unit)
+    certificate_number = Certificate.objects.get(enrollment=qualified_enrollment(certified, 2023)).number
+    learning = PersonFactory(name="李强", grade=Grade.SENIOR, unit=unit)
+    enrollment_for(learning, 2023)
+    outsider = PersonFactory(name="孙丽", unit=UnitFactory(name="连云港市第二人民医院"))
+    hr = UnitHRFactory(unit=unit, username="unithr_e2e")
+    workbook = Workbook()
+    workbook.active.append(["姓名", "身份证号"])
+    for person in (certified, learning, outsider):
+        workbook.active.append([person.name, person.id_number])
+    upload = tmp_path / "名单.xlsx"
+    workbook.save(upload)
+
+    page.goto(live_server.url + "/")
+    fill_login(page, hr.username, PASSWORD)
+    page.wait_for_load_state("domcontentloaded")
+    page.goto(live_server.url + "/certificates/batch/")
+    assert page.locator("h1:has-text('培训证明批量查验')").is_visible()
+    page.set_input_files("#id_file", str(upload))
+    page.select_option("#id_year", "2023")
+    page.click("button:has-text('上传查验')")
+    page.wait_for_load_state("domcontentloaded")
+    table = page.locator(".batch-table")
+    assert "黄诗雨" in table.inner_text() and certificate_number in table.inner_text()
+    assert "李强" in table.inner_text() and "非本单位人员" in table.inner_text()
+    assert "孙丽" not in table.inner_text()
+    shot("certificates-batch")
+    with page.expect_download() as info:
+        page.click("a:has-text('导出Excel')")
+    data = io.BytesIO(Path(info.value.path()).read_bytes())  # the download has no .xlsx name on disk
+    rows = list(load_workbook(data).active.iter_rows(values_only=True))
+    assert rows[1][1] == "黄诗雨" and rows[1][12] == certificate_number and rows[3][14] == "非本单位人员"

@@ -26,6 +26,7 @@ MODULES = [
     "bench.registry_import",
     "bench.selection_page",
     "bench.certificate_pdf",
+    "bench.dashboard",
 ]
 
 

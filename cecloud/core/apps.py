@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "cecloud.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self):
+        # Every back-office change and full-ID view is written to the audit log (core/admin_audit.py).
+        from .admin_audit import install
+
+        install()

@@ -269,7 +269,11 @@ class WorkerRow:
 
 
 def certificates_for(enrollment_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """enrollment id -> (certificate number, verify URL), when the certificates app has issued one."""
+    """enrollment id -> (certificate number, public verify URL) for valid certificates (one query).
+
+    The certificates app is looked up by name so that this page keeps working (without the
+    column's content) in a tree where it is not installed.
+    """
     ids = [i for i in enrollment_ids if i]
     if not ids:
         return {}
@@ -277,26 +281,24 @@ def certificates_for(enrollment_ids: Iterable[int]) -> dict[int, tuple[str, str]
         certificate = apps.get_model("certificates", "Certificate")
     except LookupError:
         return {}
-    fields = {f.name for f in certificate._meta.get_fields()}
-    number_field = next((n for n in ("number", "certificate_no", "cert_no", "code") if n in fields), None)
-    if number_field is None or "enrollment" not in fields:
-        return {}
-    result = {}
-    for cert in certificate.objects.filter(enrollment_id__in=ids):
-        result[cert.enrollment_id] = (getattr(cert, number_field), certificate_verify_url(cert))
-    return result
+    rows = certificate.objects.filter(enrollment_id__in=ids)
+    if any(f.name == "status" for f in certificate._meta.get_fields()):
+        rows = rows.filter(status="valid")
+    return {
+        enrollment_id: (number, certificate_verify_url(code))
+        for enrollment_id, number, code in rows.values_list("enrollment_id", "number", "verify_code")
+    }
 
 
-def certificate_verify_url(cert) -> str:
-    for attr in ("verify_url", "get_verify_url", "get_absolute_url"):
-        value = getattr(cert, attr, None)
-        if value:
-            return value() if callable(value) else value
-    code = getattr(cert, "verify_code", "") or getattr(cert, "number", "")
+def certificate_verify_url(code: str) -> str:
+    """The public verification page of a certificate (anyone, e.g. HR, can open it)."""
     try:
-        return f"{reverse('certificates:verify')}?code={code}"
+        return reverse("certificates:verify_code", args=[code])
     except NoReverseMatch:
-        return ""
+        try:
+            return f"{reverse('certificates:verify')}?code={code}"
+        except NoReverseMatch:
+            return ""
 
 
 def worker_rows(people: Sequence[Person], training_year: TrainingYear) -> list[WorkerRow]:
@@ -499,7 +501,7 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def daily_series(region_ids: list[int], training_year: TrainingYear, schedule: RegionSchedule | None) -> list[DayPoint]:
+def daily_series(order_rows: list[dict], qualified_rows: list[dict], schedule: RegionSchedule | None) -> list[DayPoint]:
     """报名 (order lines submitted), 缴费 (paid) and 合格 per local day, over the window.
 
     The axis runs from the registration window's start to the study window's end, widened to any
@@ -512,7 +514,7 @@ def daily_series(region_ids: list[int], training_year: TrainingYear, schedule: R
             points[day] = DayPoint(day=day)
         return points[day]
 
-    for row in order_days(region_ids, training_year):
+    for row in order_rows:
         created, paid = _as_date(row["created_day"]), _as_date(row["paid_day"])
         if created is not None:
             point(created).registered += row["n"]
@@ -520,7 +522,7 @@ def daily_series(region_ids: list[int], training_year: TrainingYear, schedule: R
             p = point(paid)
             p.paid += row["n"]
             p.amount += row["amount"] or ZERO
-    for row in qualified_days(region_ids, training_year):
+    for row in qualified_rows:
         day = _as_date(row["day"])
         if day is not None:
             point(day).qualified += row["n"]
@@ -538,6 +540,70 @@ def daily_series(region_ids: list[int], training_year: TrainingYear, schedule: R
     return days
 
 
+# On PostgreSQL the completion groups and the qualification days come from ONE pass over the
+# region's people joined to the year's classes (GROUPING SETS), instead of two joins. Same numbers
+# as the ORM path (completion_groups + qualified_days), which other databases use.
+COMPLETION_SQL = """
+SELECT p.region_id, p.unit_id, p.grade, (e.qualified_at AT TIME ZONE %(tz)s)::date AS qualified_day,
+       count(*), count(e.id), count(e.id) FILTER (WHERE e.status = %(qualified)s),
+       GROUPING(p.region_id, p.unit_id, p.grade)
+  FROM {person} p
+  LEFT JOIN {enrollment} e
+    ON e.person_id = p.id AND e.training_year_id = %(year)s AND e.status IN (%(open)s, %(qualified)s)
+ WHERE p.region_id = ANY(%(regions)s) AND p.status = %(active)s
+ GROUP BY GROUPING SETS ((p.region_id, p.unit_id, p.grade), ((e.qualified_at AT TIME ZONE %(tz)s)::date))
+"""
+
+
+def _completion_postgres(region_ids: list[int], training_year: TrainingYear) -> tuple[list[dict], list[dict]]:
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    sql = COMPLETION_SQL.format(person=Person._meta.db_table, enrollment=Enrollment._meta.db_table)
+    params = {
+        "regions": list(region_ids),
+        "year": training_year.pk,
+        "open": EnrollmentStatus.OPEN.value,
+        "qualified": EnrollmentStatus.QUALIFIED.value,
+        "active": PersonStatus.ACTIVE.value,
+        "tz": settings.TIME_ZONE,
+    }
+    completion, qualified = [], []
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A short aggregate: compiling it (JIT) would cost more than it saves.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        for region_id, unit_id, grade, day, n, registered, n_qualified, grouping in cursor.fetchall():
+            if grouping == 0:
+                completion.append(
+                    {
+                        "region_id": region_id,
+                        "unit_id": unit_id,
+                        "grade": grade,
+                        "workers": n,
+                        "registered": registered,
+                        "qualified": n_qualified,
+                    }
+                )
+            elif day is not None and n_qualified:
+                qualified.append({"day": day, "n": n_qualified})
+    return completion, qualified
+
+
+def dashboard_rows(region_ids: list[int], training_year: TrainingYear) -> tuple[list[dict], list[dict], list[dict]]:
+    """(completion groups, order-line days, qualification days) for the regions and year."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        completion, qualified = _completion_postgres(region_ids, training_year)
+        return completion, order_days(region_ids, training_year), qualified
+    return (
+        completion_groups(Person.objects.filter(region_id__in=region_ids), training_year),
+        order_days(region_ids, training_year),
+        qualified_days(region_ids, training_year),
+    )
+
+
 def _region_label(region: Region, scope: Region) -> str:
     if region.level == Region.Level.CITY:
         return "市本级" if scope.level == Region.Level.CITY else region.name
@@ -552,7 +618,8 @@ def dashboard(*, region: Region, training_year: TrainingYear, lowest: int = 10) 
     by_grade = {g: Completion(key=g, label=Grade(g).label) for g in GRADE_ORDER}
     by_unit: dict[int, Completion] = {}
     total = Completion(key=region.pk, label=region.full_name, code=region.code)
-    for row in completion_groups(Person.objects.filter(region_id__in=region_ids), training_year):
+    completion, order_rows, qualified_rows = dashboard_rows(region_ids, training_year)
+    for row in completion:
         counts = (row["workers"], row["registered"], row["qualified"])
         total.add(*counts)
         by_region[row["region_id"]].add(*counts)
@@ -574,7 +641,7 @@ def dashboard(*, region: Region, training_year: TrainingYear, lowest: int = 10) 
         by_region=[c for c in ordered_regions if c.workers or regions[c.key].level == Region.Level.COUNTY],
         by_grade=list(by_grade.values()),
         lowest_units=ranked,
-        days=daily_series(region_ids, training_year, schedule),
+        days=daily_series(order_rows, qualified_rows, schedule),
         schedule=schedule,
         unit_count=len(by_unit),
         by_unit=by_unit,

@@ -136,3 +136,57 @@ def make_class(
 
 
 CATEGORIES = [HourCategory.IDEOLOGY, HourCategory.GENERAL, HourCategory.SKILL]
+
+
+STATES = ["none", "unpaid", "expired", "open", "open_partial", "qualified", "closed"]
+
+
+def populate(seed: int, *, people: int = 90, units: int = 7, days: int = 20, state_weights=None) -> dict:
+    """Random workers in 连云港市 (the city and three counties) and one 南京 unit, each with a random
+    state for 2022 and 2023: nothing, an unpaid order, an expired one, an open class (with or without
+    hours), a qualified class, a closed (refunded) one; some 离岗 workers and cancelled orders."""
+    import random
+
+    from cecloud.registry.factories import PersonFactory, UnitFactory, region
+    from cecloud.registry.models import Grade, PersonStatus
+    from cecloud.training.factories import open_schedule
+
+    rnd = random.Random(seed)
+    city = region("320700")
+    counties = [region("320706"), region("320707"), region("320722")]
+    nanjing = region("320106")
+    open_schedule(city, 2023)
+    made_units = [UnitFactory(region=rnd.choice([city, *counties])) for _ in range(units)]
+    made_units.append(UnitFactory(region=nanjing))
+    start = timezone.now() - dt.timedelta(days=days)
+    for i in range(people):
+        unit = rnd.choice(made_units)
+        person = PersonFactory(
+            unit=unit,
+            grade=rnd.choice(list(Grade.values)),
+            status=PersonStatus.INACTIVE if rnd.random() < 0.1 else PersonStatus.ACTIVE,
+        )
+        for year in (2022, 2023):
+            state = rnd.choices(STATES, state_weights)[0] if state_weights else rnd.choice(STATES)
+            when = start + dt.timedelta(days=rnd.randrange(days), hours=rnd.randrange(24))
+            if state == "unpaid":
+                make_order(person, year, status=OrderStatus.PENDING, created_at=timezone.now() - dt.timedelta(hours=2))
+            elif state == "expired":
+                make_order(person, year, status=OrderStatus.PENDING, created_at=when)
+            elif state == "open":
+                make_class(person, year, opened_at=when)
+            elif state == "open_partial":
+                make_class(person, year, opened_at=when, earned={"ideology": Decimal("4"), "skill": Decimal("2")})
+            elif state == "qualified":
+                make_class(
+                    person,
+                    year,
+                    status=EnrollmentStatus.QUALIFIED,
+                    opened_at=when,
+                    qualified_at=min(timezone.now(), when + dt.timedelta(days=rnd.randrange(5))),
+                )
+            elif state == "closed":
+                make_class(person, year, status=EnrollmentStatus.CLOSED, opened_at=when)
+            if i % 17 == 0 and state in ("none", "expired"):
+                make_order(person, year, status=OrderStatus.CANCELLED, created_at=when)
+    return {"city": city, "counties": counties, "units": made_units}

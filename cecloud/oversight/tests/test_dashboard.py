@@ -4,69 +4,22 @@ several years, and people outside the region."""
 
 from __future__ import annotations
 
-import datetime as dt
-import random
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cecloud.billing.models import OrderLine, OrderStatus
-from cecloud.registry.factories import PersonFactory, UnitFactory, region
-from cecloud.registry.models import Grade, Person, PersonStatus
-from cecloud.training.factories import open_schedule, training_year
+from cecloud.billing.models import OrderLine
+from cecloud.registry.models import Person, PersonStatus
+from cecloud.training.factories import training_year
 from cecloud.training.models import Enrollment, EnrollmentStatus
 
 from .. import selectors
-from ..testing import make_class, make_order
+from ..testing import populate
 
 pytestmark = pytest.mark.django_db
-
-STATES = ["none", "unpaid", "expired", "open", "open_partial", "qualified", "closed"]
-
-
-def generate(seed: int) -> dict:
-    rnd = random.Random(seed)
-    city = region("320700")
-    counties = [region("320706"), region("320707"), region("320722")]
-    nanjing = region("320106")
-    open_schedule(city, 2023)
-    units = [UnitFactory(region=rnd.choice([city, *counties])) for _ in range(7)] + [UnitFactory(region=nanjing)]
-    start = timezone.now() - dt.timedelta(days=20)
-    for i in range(90):
-        unit = rnd.choice(units)
-        person = PersonFactory(
-            unit=unit,
-            grade=rnd.choice(list(Grade.values)),
-            status=PersonStatus.INACTIVE if rnd.random() < 0.1 else PersonStatus.ACTIVE,
-        )
-        for year in (2022, 2023):
-            state = rnd.choice(STATES)
-            when = start + dt.timedelta(days=rnd.randrange(20), hours=rnd.randrange(24))
-            if state == "unpaid":
-                make_order(person, year, status=OrderStatus.PENDING, created_at=timezone.now() - dt.timedelta(hours=2))
-            elif state == "expired":
-                make_order(person, year, status=OrderStatus.PENDING, created_at=when)
-            elif state == "open":
-                make_class(person, year, opened_at=when)
-            elif state == "open_partial":
-                make_class(person, year, opened_at=when, earned={"ideology": Decimal("4"), "skill": Decimal("2")})
-            elif state == "qualified":
-                make_class(
-                    person,
-                    year,
-                    status=EnrollmentStatus.QUALIFIED,
-                    opened_at=when,
-                    qualified_at=when + dt.timedelta(days=rnd.randrange(5)),
-                )
-            elif state == "closed":
-                make_class(person, year, status=EnrollmentStatus.CLOSED, opened_at=when)
-            if i % 17 == 0 and state in ("none", "expired"):
-                make_order(person, year, status=OrderStatus.CANCELLED, created_at=when)
-    return {"city": city, "counties": counties}
 
 
 def direct(people, year: int) -> tuple[int, int, int]:
@@ -86,7 +39,7 @@ def counts(c) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_dashboard_numbers_equal_direct_counts(seed):
-    world = generate(seed)
+    world = populate(seed)
     city = world["city"]
     ty = training_year(2023)
     board = selectors.dashboard(region=city, training_year=ty, lowest=100)
@@ -142,7 +95,7 @@ def test_dashboard_numbers_equal_direct_counts(seed):
 
 
 def test_the_page_shows_the_selector_numbers_in_its_tables(client: Client):
-    world = generate(7)
+    world = populate(7)
     from cecloud.accounts.factories import BureauFactory
 
     client.force_login(BureauFactory(region=world["city"]))
@@ -162,11 +115,11 @@ def test_the_page_shows_the_selector_numbers_in_its_tables(client: Client):
 
 
 def test_dashboard_query_count_does_not_grow_with_the_data(django_assert_max_num_queries):
-    world = generate(4)
+    world = populate(4)
     ty = training_year(2023)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         selectors.dashboard(region=world["city"], training_year=ty)
     for _ in range(3):
-        generate(5)
-    with django_assert_max_num_queries(8):
+        populate(5)
+    with django_assert_max_num_queries(10):
         selectors.dashboard(region=world["city"], training_year=ty)

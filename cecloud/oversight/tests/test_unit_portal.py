@@ -255,3 +255,26 @@ def test_portal_links_to_payment_and_reviews(hr_client, team):
     assert reverse("oversight:reviews") in html
     assert reverse("oversight:unit_reminders") in html
     assert "echarts.min.js" in html and "oversight/charts.js" in html
+
+
+def test_a_qualified_workers_certificate_number_links_to_public_verification(hr_client, world):
+    from django.apps import apps
+
+    try:
+        apps.get_model("certificates", "Certificate")
+    except LookupError:
+        pytest.skip("the certificates app has no Certificate model in this tree")
+    from cecloud.certificates.services import on_enrollment_qualified
+
+    enrollment = make_class(world.person_a, 2023, status=EnrollmentStatus.QUALIFIED)
+    on_enrollment_qualified(enrollment_id=enrollment.pk)  # what the ledger schedules after commit
+    certificate = enrollment.certificate
+    response = hr_client.get(reverse("oversight:unit_workers"))
+    (row,) = response.context["rows"]
+    assert row.certificate_number == certificate.number
+    assert row.certificate_url == reverse("certificates:verify_code", args=[certificate.verify_code])
+    assert row.certificate_url in response.content.decode()
+    verify = Client().get(row.certificate_url)  # public: no login needed
+    assert verify.status_code == 200 and certificate.number in verify.content.decode()
+    rows = read_xlsx(hr_client.get(reverse("oversight:unit_export")).content)
+    assert rows[1][22] == certificate.number and rows[1][23].endswith(row.certificate_url)

@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "cecloud.exams.demo",  # question bank and quiz policies of the demo courses
     "cecloud.infocenter.demo",
     "cecloud.certificates.demo",  # earlier-year certificates for one worker of the demo unit
+    "cecloud.oversight.demo",  # last: registrations and study for learners 11+ (needs courses, schedules)
 ]
 
 

@@ -75,7 +75,11 @@ def _next_number(year: int) -> str:
 
 def _create(enrollment: Enrollment) -> Certificate:
     person = enrollment.person
-    totals = ledger_totals(enrollment)
+    # The class grants its required hours ("完成考核要求即可获得40学时"): a category's credited
+    # hours beyond its requirement are shown up to the requirement, so the certificate states
+    # the same hours as the class home. The ledger keeps the true amounts.
+    required = enrollment.hours_by_category()
+    totals = {c: min(hours, required[c]) for c, hours in ledger_totals(enrollment).items()}
     total = sum(totals.values())
     key = signing.signing_key()
     year = enrollment.training_year.year

@@ -5,12 +5,16 @@ from cecloud.catalog import demo as catalog_demo
 from cecloud.certificates import demo
 from cecloud.certificates.models import Certificate
 from cecloud.registry import demo as registry_demo
+from cecloud.registry.factories import region
+from cecloud.training.factories import training_year
 from cecloud.training import demo as training_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_certificates_load_once_for_a_worker_of_the_demo_unit():
+    region("320700")  # reference data (reloaded if a transactional test flushed it)
+    training_year(2023)
     registry_demo.load()
     accounts_demo.load()
     training_demo.load()

@@ -6,8 +6,8 @@ from cecloud.certificates import demo
 from cecloud.certificates.models import Certificate
 from cecloud.registry import demo as registry_demo
 from cecloud.registry.factories import region
-from cecloud.training.factories import training_year
 from cecloud.training import demo as training_demo
+from cecloud.training.factories import training_year
 
 pytestmark = pytest.mark.django_db
 

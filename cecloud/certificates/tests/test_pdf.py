@@ -179,3 +179,25 @@ def test_my_classes_and_the_results_tab_link_to_the_certificate(client, certific
     assert link in client.get(reverse("training:my_classes")).content.decode()
     home = reverse("training:class_home", args=[certificate.enrollment_id]) + "?tab=results"
     assert link in client.get(home).content.decode()
+
+
+def test_the_font_command_reports_the_cached_reduced_font():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("certificate_fonts", stdout=out)
+    assert "NotoSerifSC-GB2312" in out.getvalue() and "KB" in out.getvalue()
+
+
+def test_the_reduced_font_covers_gb2312():
+    from fontTools.ttLib import TTFont
+
+    from cecloud.certificates.fonts import gb2312_codepoints, reduced_serif_font
+
+    font = TTFont(str(reduced_serif_font()))
+    cmap = font.getBestCmap()
+    assert {ord(c) for c in "培训证明黄诗雨连云港市第一人民医院★"} <= set(cmap)
+    assert len(gb2312_codepoints()) > 7000 and ord("玥") not in cmap  # rare characters use the fallback
+    assert font["maxp"].numGlyphs < 9000

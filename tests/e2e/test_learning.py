@@ -227,3 +227,30 @@ def test_player_blocks_seeking_ahead_pauses_when_hidden_and_yields_to_another_pa
     assert PlaybackSession.objects.filter(user=user).count() == 3
     assert PlaybackSession.objects.filter(user=user, rejected_superseded__gte=1).exists()
     page.goto(f"{live_server.url}/training/classes/{enrollment.pk}/")
+
+
+def test_a_chapter_with_an_hls_rendition_plays_through_hls_js(live_server, page, settings):
+    if page.viewport_name == "phone":
+        pytest.skip("the delivery path does not depend on the width")
+    from cecloud.catalog.models import HlsStatus
+    from cecloud.catalog.tasks import chapter_make_hls
+    from cecloud.learning.factories import study_setup
+
+    settings.CECLOUD_HEARTBEAT_SECONDS = 1
+    settings.CECLOUD_ATTENTION_CHECK_SECONDS = "off"
+    setup = study_setup(durations=(3.0,))
+    chapter = setup.chapters[0]
+    assert chapter_make_hls(chapter.pk, chapter.video.name) == HlsStatus.READY
+    _login(page, live_server, setup.user)
+    hls_requests = []
+    page.on("request", lambda r: hls_requests.append(r.url) if "/hls/" in r.url else None)
+    page.goto(f"{live_server.url}/learning/classes/{setup.enrollment.pk}/courses/{setup.course.pk}/study/")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#player-video'); return v && v.readyState >= 1; }"
+    )
+    assert page.evaluate("document.querySelector('#player-video').src").startswith("blob:")  # MediaSource (hls.js)
+    page.evaluate("document.querySelector('#player-video').play()")
+    page.locator(".chapter-item.complete").wait_for(timeout=20_000)
+    assert any(u.endswith("index.m3u8") for u in hls_requests) and any(u.endswith(".ts") for u in hls_requests)
+    assert WatchedChapter.objects.get(enrollment=setup.enrollment).completed_at is not None
+    page.goto(f"{live_server.url}/training/classes/{setup.enrollment.pk}/")

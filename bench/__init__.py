@@ -35,8 +35,8 @@ class Result:
     """One measurement against a baseline measured in the same run.
 
     ``max_ratio`` / ``max_value`` are the targets (value/baseline and absolute value); ``None`` = none.
-    """
     ``min_ratio`` is a lower bound on value/baseline, for higher-is-better values such as throughput.
+    """
 
     name: str
     value: float
@@ -44,8 +44,8 @@ class Result:
     baseline: float
     max_ratio: float | None = None
     max_value: float | None = None
-
     min_ratio: float | None = None
+
     @property
     def ratio(self) -> float:
         return self.value / self.baseline if self.baseline else float("inf")
@@ -54,9 +54,9 @@ class Result:
     def ok(self) -> bool:
         if self.max_ratio is not None and self.ratio > self.max_ratio:
             return False
-        return not (self.max_value is not None and self.value > self.max_value)
         if self.min_ratio is not None and self.ratio < self.min_ratio:
             return False
+        return not (self.max_value is not None and self.value > self.max_value)
 
     def line(self) -> str:
         return f"BENCH {self.name} {_num(self.value)} {self.unit} baseline={_num(self.baseline)} ratio={self.ratio:.2f}"
@@ -67,9 +67,9 @@ class Result:
             parts.append(f"ratio ≤ {self.max_ratio:g}")
         if self.max_value is not None:
             parts.append(f"value ≤ {self.max_value:g} {self.unit}")
-        return " and ".join(parts)
         if self.min_ratio is not None:
             parts.append(f"ratio ≥ {self.min_ratio:g}")
+        return " and ".join(parts)
 
 
 def _num(value: float) -> str:

@@ -173,7 +173,9 @@ def batch_verify(*, unit: Unit, id_numbers: list[str], year: int | None = None) 
             reverse=True,
         )
         for e in person_enrollments:
-            credited = {c: hours.get(e.pk, {}).get(c, Decimal("0")) for c in HourCategory.values}
+            # As on the certificate and the class home: a category counts up to its requirement.
+            required = e.hours_by_category()
+            credited = {c: min(hours.get(e.pk, {}).get(c, Decimal("0")), required[c]) for c in HourCategory.values}
             cert = certificates.get(e.pk)
             closed = e.status == EnrollmentStatus.CLOSED
             rows.append(

@@ -184,3 +184,17 @@ def test_only_unit_hr_may_use_it_and_only_their_own_results(client, world):
     client.force_login(other_hr)
     expired = client.get(reverse("certificates:batch_download", args=[token]), follow=True)
     assert "查询结果已过期" in expired.content.decode()  # a token is bound to the account that made it
+
+
+def test_hours_beyond_a_category_requirement_count_up_to_it_as_on_the_certificate(world):
+    from decimal import Decimal
+
+    from cecloud.catalog.factories import CourseFactory
+    from cecloud.training.services import ledger_credit
+
+    extra = CourseFactory(category="general", hours=Decimal("4"))
+    ledger_credit(enrollment=world["learning_class"], course=extra, category="general", hours=Decimal("4"))
+    extra = CourseFactory(category="general", hours=Decimal("4"))
+    ledger_credit(enrollment=world["learning_class"], course=extra, category="general", hours=Decimal("4"))
+    row = batch_verify(unit=world["unit"], id_numbers=[world["learning"].id_number])[0]
+    assert row.hours["general"] == 7 and row.total == 7  # 8 credited, 7 required (高级工)

@@ -28,7 +28,12 @@ def rate_bars(rows: Sequence[Completion], *, name: str = "完成率") -> dict:
         {
             "grid": {"left": 8, "right": 48, "top": 8, "bottom": 8, "containLabel": True},
             "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-            "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+            "xAxis": {
+                "type": "value",
+                "max": 100,
+                "splitNumber": 4,
+                "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
+            },
             "yAxis": {
                 "type": "category",
                 "data": [r.label for r in rows],
@@ -135,6 +140,7 @@ def daily_lines(days: Sequence[DayPoint]) -> dict:
 
 
 def status_donut(counts: dict[str, int]) -> dict:
+    """Counts inside the ring (labels outside get clipped on a phone); names in the legend and the table."""
     option = _base()
     option.update(
         {
@@ -144,13 +150,20 @@ def status_donut(counts: dict[str, int]) -> dict:
                 {
                     "name": "状态",
                     "type": "pie",
-                    "radius": ["42%", "68%"],
-                    "center": ["50%", "44%"],
-                    "avoidLabelOverlap": True,
-                    "label": {"formatter": "{b}\n{c}人"},
+                    "radius": ["40%", "72%"],
+                    "center": ["50%", "45%"],
+                    "label": {
+                        "show": True,
+                        "position": "inside",
+                        "formatter": "{c}",
+                        "color": "#fff",
+                        "fontWeight": "bold",
+                    },
+                    "labelLine": {"show": False},
                     "data": [
                         {"name": label, "value": counts.get(key, 0), "itemStyle": {"color": STATUS_COLOURS[key]}}
                         for key, label in WORKER_STATUSES.items()
+                        if counts.get(key, 0)
                     ],
                 }
             ],

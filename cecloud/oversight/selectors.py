@@ -526,8 +526,12 @@ def daily_series(order_rows: list[dict], qualified_rows: list[dict], schedule: R
         day = _as_date(row["day"])
         if day is not None:
             point(day).qualified += row["n"]
+    today = timezone.localdate()
     start = min([*points, *([schedule.register_start] if schedule else [])], default=None)
-    end = max([*points, *([schedule.study_end] if schedule else [])], default=None)
+    # Up to the end of the window, but not into the future (no line of zeros for days to come).
+    end = max(
+        [*points, *([min(schedule.study_end, max(today, schedule.register_start))] if schedule else [])], default=None
+    )
     if start is None:
         return []
     if (end - start).days > 400:  # a long catch-up history: keep the last 400 days on the axis

@@ -84,6 +84,10 @@ def demo_people() -> list[dict]:
 
 
 def load(stdout=None) -> dict:
+    from .regions_data import load_regions
+
+    if not Region.objects.filter(code="320000").exists():  # reference data (a data migration) was flushed
+        load_regions(Region)
     regions = {r.code: r for r in Region.objects.all()}
     units = {}
     for code, name, kind, credit in UNITS:

@@ -23,6 +23,10 @@ NOTICE_EXAMPLE = (
 
 
 def load(stdout=None) -> None:
+    from .models import YearRequirement
+    from .seed import load_years
+
+    load_years(TrainingYear, YearRequirement)  # idempotent; restores the seed if it was flushed
     today = local_today()
     years = {ty.year: ty for ty in TrainingYear.objects.filter(year__in=list(SEED_YEARS))}
     for code in DEMO_CITIES:

@@ -17,6 +17,7 @@ a callback ``progress(phase, processed_rows, total_rows)``; the caller throttles
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import pickle
@@ -27,6 +28,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from operator import mul
@@ -115,6 +117,7 @@ _FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
 _FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 _FULLWIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0xFEFF: None, 0x200B: None})
 _WS = re.compile(r"\s+")
+_DIRTY = re.compile("[\\s\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\ufeff\u200b]")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff·（）"
 # Spaces next to a Chinese character are stray ("张 三", "连云港市 海州区"); between Latin words they stay.
 _WS_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
@@ -127,9 +130,11 @@ def clean_text(value: object) -> str:
     """A free-text cell: half-width digits and letters, no stray spaces."""
     if value is None:
         return ""
-    if not isinstance(value, str):
+    if value.__class__ is not str:
         value = _number_to_text(value)
-    text = value if value.isascii() else value.translate(_FULLWIDTH)
+    if not _DIRTY.search(value):  # the common case: nothing to change
+        return value
+    text = value.translate(_FULLWIDTH)
     if _WS.search(text):
         text = _WS_NEAR_CJK.sub("", _WS.sub(" ", text).strip())
     return text
@@ -864,6 +869,60 @@ class _DryRunCounter:
 
 
 # --- Entry point ---------------------------------------------------------------------------------------------
+def _import_streaming(check: Callable, writer: _Writer, source_name: str) -> None:
+    """PostgreSQL: the whole pass in one transaction (opened by the caller); batches are written
+    by a thread while reading goes on."""
+    background = _BackgroundWriter(writer)
+    try:
+        check(sink=background.write, phase=PHASE_IMPORT)
+    finally:
+        background.close()
+    if writer.result.ok:
+        writer.finish(source_name)
+    else:
+        transaction.set_rollback(True)
+
+
+def _import_spooled(
+    check: Callable,
+    new_writer: Callable[[], _Writer],
+    result: ImportResult,
+    source_name: str,
+    progress: ProgressCallback | None,
+) -> None:
+    """Other databases (SQLite: one writer at a time): check everything into a spool first, then
+    write it in one short transaction."""
+    with _Spool() as spool:
+        check(sink=spool.write, phase=PHASE_VALIDATE)
+        if not result.ok:
+            return
+        if progress:
+            progress(PHASE_WRITE, 0, result.total_rows)
+        with transaction.atomic():
+            writer = new_writer()
+            done = 0
+            for batch in spool.read():
+                writer.write(batch)
+                done += len(batch)
+                if progress:
+                    progress(PHASE_WRITE, done, result.total_rows)
+            writer.finish(source_name)
+
+
+@contextmanager
+def _bulk_gc():
+    """While importing: many short-lived objects and hardly any reference cycles, so let the cyclic
+    collector run less often, and not re-scan the objects that were alive before (gc.freeze)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _validate(
     rows: Iterator[tuple],
     validator: RowValidator,
@@ -938,36 +997,14 @@ def registry_import(
     validator = RowValidator(regions)
     check = partial(_validate, rows, validator, result, total=total, progress=progress)
     try:
-        if dry_run:
-            counter = _DryRunCounter(regions, result)
-            check(sink=counter.count, phase=PHASE_VALIDATE)
-        elif _is_postgres():
-            with transaction.atomic():
-                writer = _Writer(regions, result, actor)
-                background = _BackgroundWriter(writer)
-                try:
-                    check(sink=background.write, phase=PHASE_IMPORT)
-                finally:
-                    background.close()
-                if result.ok:
-                    writer.finish(source_name)
-                else:
-                    transaction.set_rollback(True)
-        else:
-            with _Spool() as spool:
-                check(sink=spool.write, phase=PHASE_VALIDATE)
-                if result.ok:
-                    done = 0
-                    if progress:
-                        progress(PHASE_WRITE, 0, result.total_rows)
-                    with transaction.atomic():
-                        writer = _Writer(regions, result, actor)
-                        for batch in spool.read():
-                            writer.write(batch)
-                            done += len(batch)
-                            if progress:
-                                progress(PHASE_WRITE, done, result.total_rows)
-                        writer.finish(source_name)
+        with _bulk_gc():
+            if dry_run:
+                check(sink=_DryRunCounter(regions, result).count, phase=PHASE_VALIDATE)
+            elif _is_postgres():
+                with transaction.atomic():
+                    _import_streaming(check, _Writer(regions, result, actor), source_name)
+            else:
+                _import_spooled(check, partial(_Writer, regions, result, actor), result, source_name, progress)
     except IntegrityError:
         result.errors.append(RowError(1, "文件", "导入时人员库被同时修改（身份证号冲突），未导入任何数据，请重新导入"))
     finally:

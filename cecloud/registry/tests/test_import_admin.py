@@ -167,6 +167,19 @@ def test_job_page_loads_htmx_and_polls_a_pending_job(operator_client, tmp_path):
     assert 'hx-trigger="every 1s"' in html and "排队中" in html
 
 
+def test_job_list_shows_error_counts_without_loading_the_errors(operator_client, tmp_path):
+    errors = [{"row": n, "column": "手机号", "reason": "手机号格式错误"} for n in range(2, 9)]
+    ImportJob.objects.create(file=upload(tmp_path, [row()]), status=ImportJob.Status.FAILED, errors=errors)
+    ImportJob.objects.create(file=upload(tmp_path, [row()]), status=ImportJob.Status.DONE, dry_run=True)
+
+    page = operator_client.get(reverse("admin:registry_importjob_changelist")).content.decode()
+
+    assert '<td class="field-error_count">7</td>' in page
+    assert '<td class="field-error_count">0</td>' in page
+    assert "有错误，未导入" in page and "仅校验" in page
+    assert reverse(ADD_URL) in page and "导入人员库" in page
+
+
 def test_task_runs_a_pending_job_once(tmp_path):
     job = ImportJob.objects.create(file=upload(tmp_path, [row(), row(**{"身份证号": ID_B})]))
 

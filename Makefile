@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes (pytest-xdist): browser tests mostly wait on real-time playback, so two fit two cores.
+PYTEST_WORKERS ?= 2
 export CECLOUD_CAPTCHA_TEST_MODE ?= 1
 
 .PHONY: run test test-fast lint format bench assets deps migrate demo worker clean
@@ -41,10 +43,10 @@ worker: deps
 
 test: deps
 	@command -v chromium >/dev/null || { echo "Browser tests need Debian's chromium: apt-get install chromium"; exit 1; }
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: deps
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .

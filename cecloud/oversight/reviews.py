@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cecloud.accounts.decorators import unit_hr_required
+from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 from cecloud.registry import selectors, services
 from cecloud.registry.forms import RejectForm
@@ -28,6 +29,7 @@ def review_list(request):
             "corrections": corrections,
             "done_applications": done_apps,
             "done_corrections": done_corrections,
+            "portal_section": "reviews",
         },
     )
 
@@ -67,9 +69,21 @@ def application_review(request, pk: int):
     )
     if response is not None:
         return response
+    if request.method == "GET":
+        # The page shows the applicant's full ID number (needed to check it): record that it was seen.
+        audit_log(
+            event_type="pii.id_number_viewed",
+            actor=request.user,
+            subject=application,
+            extra_data={"where": "oversight.application_review"},
+            request=request,
+        )
     status = 400 if form.is_bound else 200
     return render(
-        request, "oversight/review_application.html", {"application": application, "form": form}, status=status
+        request,
+        "oversight/review_application.html",
+        {"application": application, "form": form, "portal_section": "reviews"},
+        status=status,
     )
 
 
@@ -91,6 +105,11 @@ def correction_review(request, pk: int):
     return render(
         request,
         "oversight/review_correction.html",
-        {"correction": correction, "rows": selectors.correction_rows(correction), "form": form},
+        {
+            "correction": correction,
+            "rows": selectors.correction_rows(correction),
+            "form": form,
+            "portal_section": "reviews",
+        },
         status=status,
     )

@@ -278,3 +278,21 @@ def test_a_qualified_workers_certificate_number_links_to_public_verification(hr_
     assert verify.status_code == 200 and certificate.number in verify.content.decode()
     rows = read_xlsx(hr_client.get(reverse("oversight:unit_export")).content)
     assert rows[1][22] == certificate.number and rows[1][23].endswith(row.certificate_url)
+
+
+def test_opening_an_application_with_its_full_id_number_is_audited(hr_client, world):
+    from cecloud.registry.models import Application
+
+    application = Application.objects.create(
+        name="申请人",
+        id_number="32070619900101102X",
+        phone="13800138000",
+        unit_name=world.unit_a.name,
+        unit=world.unit_a,
+        region=world.haizhou,
+        grade=Grade.SENIOR,
+    )
+    page = hr_client.get(reverse("oversight:application_review", args=[application.pk]))
+    assert application.id_number in page.content.decode()
+    entry = AuditLog.objects.get(event_type="pii.id_number_viewed")
+    assert entry.actor == world.users["hr_a"] and entry.subject_type == "registry.application"

@@ -29,6 +29,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.options import ModelAdmin
 from django.db import models
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 
 from .audit import audit_log
@@ -316,26 +317,38 @@ def changes_html(entry) -> str:
 
 
 class EventKindFilter(admin.SimpleListFilter):
-    """事件类别: a prefix of ``event_type`` (cheap: an indexed LIKE 'prefix%')."""
+    """事件类别: groups of event types by prefix (each an indexed LIKE 'prefix%')."""
 
     title = "事件类别"
     parameter_name = "kind"
-    KINDS = (
-        ("admin.", "后台增删改"),
-        ("pii.", "查看完整身份证号"),
-        ("oversight.export", "导出"),
-        ("oversight.", "单位/人社局操作"),
-        ("registry.", "人员库与申请"),
-        ("account", "帐号与登录"),
-        ("order", "订单与支付"),
-        ("enrollment.", "班级"),
-    )
+    KINDS = {
+        "admin": ("后台增删改", ("admin.",)),
+        "pii": ("查看完整身份证号", ("pii.", "person.viewed_full_id")),
+        "export": (
+            "导出",
+            (
+                "oversight.export",
+                "certificate.batch_",
+                "billing.reconciliation_exported",
+                "registry.import_errors_exported",
+            ),
+        ),
+        "oversight": ("单位/人社局操作", ("oversight.",)),
+        "registry": ("人员库与申请", ("registry.", "person.", "unit.")),
+        "account": ("帐号与登录", ("account.",)),
+        "billing": ("订单、退款与发票", ("order.", "refund.", "invoice.", "billing.")),
+        "study": ("班级、选课、学时与证明", ("enrollment.", "selection.", "exams.", "learning.", "certificate.")),
+        "content": ("课程与信息中心", ("catalog.", "infocenter.")),
+    }
 
     def lookups(self, request, model_admin):
-        return self.KINDS
+        return [(key, label) for key, (label, _prefixes) in self.KINDS.items()]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value in dict(self.KINDS):
-            return queryset.filter(event_type__startswith=value)
-        return queryset
+        kind = self.KINDS.get(self.value() or "")
+        if kind is None:
+            return queryset
+        condition = Q()
+        for prefix in kind[1]:
+            condition |= Q(event_type__startswith=prefix)
+        return queryset.filter(condition)

@@ -207,7 +207,7 @@ class PersonHistoryInline(admin.TabularInline):
 class PersonAdmin(OperatorOnlyAdmin):
     form = PersonForm
     change_list_template = "registry/admin/person_change_list.html"
-    list_display = ("name", "masked_id", "masked_phone", "unit", "region_name", "grade", "status", "updated_at")
+    list_display = ("name", "masked_id", "masked_phone", "unit", "region_name", "grade", "status")
     list_filter = ("status", "grade", CityFilter)
     search_fields = ("name", "id_number")
     search_help_text = "按姓名或身份证号（可只输入前几位）搜索"

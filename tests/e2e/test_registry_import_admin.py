@@ -78,6 +78,12 @@ def test_upload_check_then_import(live_server, page, shot, tmp_path):
     assert Person.objects.count() == 30
     shot("registry-import-done")
 
+    page.goto(live_server.url + "/admin/registry/person/")
+    first = Person.objects.order_by("id").first()
+    assert page.locator(f"text={first.id_number[:3]}***********{first.id_number[-4:]}").count() == 1
+    assert page.locator(f"text={first.id_number}").count() == 0
+    shot("registry-people-list")
+
 
 def test_progress_bar_is_polled_until_the_job_finishes(live_server, page, shot, tmp_path):
     region("320706")

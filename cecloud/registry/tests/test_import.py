@@ -4,6 +4,7 @@ re-import with history, normalisation, the header check and the import_registry 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 from pathlib import Path
 
@@ -394,8 +395,11 @@ def test_import_in_several_batches(tmp_path, monkeypatch):
     ids = [valid_id_number("320706", seq=n) for n in range(1, 31)]
     rows = [row(**{"身份证号": i, "工作单位": f"单位{n % 4}"}) for n, i in enumerate(ids)]
     seen = []
+    gc_threshold = gc.get_threshold()
 
     result = run(xlsx(tmp_path, rows), progress=lambda phase, done, total: seen.append((phase, done, total)))
+
+    assert gc.get_threshold() == gc_threshold and gc.get_freeze_count() == 0  # bulk GC settings undone
 
     assert result.ok and result.created == 30 and Person.objects.count() == 30
     if connection.vendor == "postgresql":  # read, check and write in one pass

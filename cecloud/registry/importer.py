@@ -1,17 +1,21 @@
 """Registry import from Excel (SPEC S1, issue 2 item 7).
 
 The file has one header row — 姓名, 身份证号, 手机号, 工作单位, 所属地区, 技术等级, 岗位, 在岗状态 —
-and one person per row. ``registry_import`` works in two phases over a single read of the file:
+and one person per row. ``registry_import`` reads it once, with openpyxl's read-only reader:
 
-1. **Validate** (no writes): stream the rows with openpyxl's read-only reader, normalise and check
-   every cell, and collect every problem as ``RowError(row, column, reason)``. Clean rows are
-   spooled to a temporary file in batches, so memory stays flat however long the file is.
-2. **Write** (only for a real import of a file without any bad row): one transaction that creates
-   the missing units, inserts new people (``COPY`` on PostgreSQL, ``bulk_create`` elsewhere) and
-   updates existing ones by ID number, recording a ``PersonHistory`` row with the changed fields.
+- every cell is normalised (full-width digits, stray spaces, lower-case x) and checked, and every
+  problem is collected as ``RowError(row, column, reason)``; the check uses precomputed lookups
+  (regions, grades, units, cached ID-number partial sums) and never queries per row;
+- clean rows go on in batches of ``BATCH_SIZE``: a **dry run** only counts what an import would
+  create and update; a **real import** writes them in ONE transaction — on PostgreSQL while the
+  file is still being read (a writer thread on the transaction's connection: units created in one
+  statement, people by ``COPY``, updates through a temporary table, history by ``COPY``), on other
+  databases after the whole file is checked (batches spooled to a temporary file). Existing
+  people are fetched by ID number one batch at a time and updated with a ``PersonHistory`` row of
+  the changed fields. Any bad row, in either mode, means nothing is written.
 
-A dry run stops after phase 1 and reports what the import would do. Progress is reported through
-a callback ``progress(phase, processed_rows, total_rows)``; the caller throttles what it stores.
+Progress is reported through ``progress(phase, processed_rows, total_rows)``; the caller
+throttles what it stores (``JobProgress`` for the back office's ImportJob).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cecloud.accounts.factories import BureauFactory, OperatorFactory, UnitHRFactory, UserFactory
 from cecloud.core.models import AuditLog
+from cecloud.core.testing import require_postgres
 from cecloud.registry.factories import PersonFactory, region, valid_id_number
 from cecloud.registry.models import ImportJob, Person, PersonHistory, PersonStatus
 from cecloud.registry.tasks import run_import_job
@@ -190,6 +191,32 @@ def test_task_runs_a_pending_job_once(tmp_path):
     assert (job.created_count, job.total_rows, job.processed_rows) == (2, 2, 2)
     assert job.finished_at is not None
     assert Person.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_while_the_import_transaction_is_open(tmp_path):
+    """On PostgreSQL the import writes inside one long transaction; progress goes through a second
+    connection so that the page polling the job sees it before the commit."""
+    require_postgres()
+    from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+    from cecloud.registry.importer import PHASE_IMPORT, JobProgress
+
+    job = ImportJob.objects.create(file=upload(tmp_path, [row()]), status=ImportJob.Status.VALIDATING)
+    progress = JobProgress(job.pk, interval=0)
+    observer = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            progress(PHASE_IMPORT, 1200, 300_000)
+            with observer.cursor() as cursor:
+                cursor.execute(
+                    "SELECT status, processed_rows, total_rows FROM registry_importjob WHERE id = %s", [job.pk]
+                )
+                assert cursor.fetchone() == ("importing", 1200, 300_000)
+    finally:
+        progress.close()
+        observer.close()
 
 
 def test_task_marks_a_system_error(tmp_path, monkeypatch):

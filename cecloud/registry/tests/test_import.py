@@ -19,7 +19,7 @@ from cecloud.core.ids import IdError, validate_id_number
 from cecloud.core.models import AuditLog
 from cecloud.registry import importer
 from cecloud.registry.factories import PersonFactory, UnitFactory, region, valid_id_number
-from cecloud.registry.importer import RegionLookup, RowError, RowValidator, registry_import
+from cecloud.registry.importer import RegionLookup, RowError, RowValidator, registry_import, writing
 from cecloud.registry.management.commands.import_registry import Command as ImportCommand
 from cecloud.registry.models import Grade, Person, PersonHistory, PersonStatus, Region, Unit
 from cecloud.registry.template import COLUMNS, build_template
@@ -423,7 +423,7 @@ def test_a_conflict_while_writing_rolls_everything_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(importer, "BATCH_SIZE", 2)
     calls = []
-    real_insert = importer._insert_people
+    real_insert = writing._insert_people
 
     def insert(rows, now):
         calls.append(len(rows))
@@ -431,7 +431,7 @@ def test_a_conflict_while_writing_rolls_everything_back(tmp_path, monkeypatch):
             raise IntegrityError("duplicate key value violates unique constraint")
         real_insert(rows, now)
 
-    monkeypatch.setattr(importer, "_insert_people", insert)
+    monkeypatch.setattr(writing, "_insert_people", insert)
     rows = [row(**{"身份证号": valid_id_number("320706", seq=n), "工作单位": f"单位{n}"}) for n in range(1, 8)]
 
     result = run(xlsx(tmp_path, rows))

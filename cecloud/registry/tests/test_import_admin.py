@@ -234,9 +234,9 @@ def test_task_marks_a_system_error(tmp_path, monkeypatch):
 
 
 def test_stored_errors_are_capped(tmp_path, monkeypatch):
-    from cecloud.registry import importer
+    from cecloud.registry.importer import jobs
 
-    monkeypatch.setattr(importer, "MAX_STORED_ERRORS", 3)
+    monkeypatch.setattr(jobs, "MAX_STORED_ERRORS", 3)
     rows = [row(**{"身份证号": valid_id_number("320706", seq=n), "手机号": "1"}) for n in range(1, 6)]
     job = ImportJob.objects.create(file=upload(tmp_path, rows), dry_run=True)
 

@@ -258,12 +258,6 @@ def test_portal_links_to_payment_and_reviews(hr_client, team):
 
 
 def test_a_qualified_workers_certificate_number_links_to_public_verification(hr_client, world):
-    from django.apps import apps
-
-    try:
-        apps.get_model("certificates", "Certificate")
-    except LookupError:
-        pytest.skip("the certificates app has no Certificate model in this tree")
     from cecloud.certificates.services import on_enrollment_qualified
 
     enrollment = make_class(world.person_a, 2023, status=EnrollmentStatus.QUALIFIED)

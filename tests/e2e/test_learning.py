@@ -52,13 +52,16 @@ def _watch_to_the_end(page, shot) -> int:
     shot("learning-attention-check")
     complete = page.locator(".chapter-item.complete")
     checks = 0
+    # Answer a visible check before looking at completion: on a loaded machine the beat that
+    # issues the check can also be the one that credits the end of the 5-second chapter.
     for _ in range(150):
-        if complete.count():
-            break
         if overlay.is_visible():
             page.click("#attention-continue")
             overlay.wait_for(state="hidden")
             checks += 1
+            continue
+        if complete.count():
+            break
         page.wait_for_timeout(200)
     assert complete.count() == 1, "the chapter reaches 100%"
     return checks

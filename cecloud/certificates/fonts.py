@@ -1,93 +1,117 @@
-"""The certificate's font: Noto Serif SC reduced to GB 2312 (7,700 glyphs instead of 65,000).
+"""The certificate's font: Noto Serif SC (the complete OTF of the pinned PyPI package
+``pylopdf-fonts-zh-cn``), loaded once per process and subset per certificate with HarfBuzz.
 
-WeasyPrint subsets the embedded font on every render; subsetting the complete 16 MB Noto Serif SC
-costs more than laying out the whole certificate. A copy reduced once to the GB 2312 repertoire
-(6,763 hanzi, punctuation, ASCII) makes that step several times cheaper. Characters outside it
-(rarer name characters) fall back to the complete font, which is registered second in the font
-stack, so nothing is ever drawn as a box.
+Noto Serif SC is a CID-keyed CFF font. In a PDF, text set in such a font (a ``CIDFontType0`` with
+``Identity-H`` encoding) is written as CIDs, which the font's own charset maps to glyphs; the CIDs
+survive subsetting, so the codes of a character never depend on which other characters a
+certificate uses. This module answers, per character: its glyph, its CID and its advance width,
+and builds the subset (the bare ``CFF`` table, embedded as ``FontFile3 /CIDFontType0C``).
 
-The reduced copy is generated with fontTools on first use (or by ``manage.py certificate_fonts``)
-into ``CECLOUD_FONT_CACHE_DIR`` (default ``var/cache/fonts``), atomically, and reused by every process.
-Generation is deterministic (no timestamp), so every node produces the same file.
+HarfBuzz subsets the 31,000-glyph font to a certificate's ~150 glyphs in about a millisecond
+(fontTools needs more than a hundred), which is what makes rendering a certificate cheap.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import threading
-from functools import cache
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from django.conf import settings
-
 SOURCE_PACKAGE = "pylopdf_fonts_zh_cn"
 SERIF_FILE = "NotoSerifSC-Regular.otf"
+# Tables a PDF CIDFontType0C does not use: dropped before subsetting so HarfBuzz skips them.
+DROP_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG", "JSTF", "name", "post", "STAT")
+
 _lock = threading.Lock()
+_loaded: dict[Path, CertificateFont] = {}
 
 
 def source_font(name: str = SERIF_FILE) -> Path:
     return Path(str(resources.files(SOURCE_PACKAGE) / name))
 
 
-@cache
-def gb2312_codepoints() -> frozenset[int]:
-    """Every character of GB 2312, plus ASCII, CJK punctuation and full-width forms."""
-    points = set(range(0x20, 0x7F)) | set(range(0x3000, 0x3040)) | set(range(0xFF01, 0xFF5F))
-    points |= {0xA0, 0xB7, 0xD7, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x2116, 0x25CB, 0x2605}
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                points.add(ord(bytes((high, low)).decode("gb2312")))
-            except UnicodeDecodeError:
-                continue
-    return frozenset(points)
+def _tag(name: str) -> int:
+    a, b, c, d = name.ljust(4).encode("ascii")
+    return (a << 24) | (b << 16) | (c << 8) | d
 
 
-def cache_dir() -> Path:
-    configured = os.environ.get("CECLOUD_FONT_CACHE_DIR") or getattr(settings, "CECLOUD_FONT_CACHE_DIR", "")
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "cache" / "fonts"
+@dataclass(frozen=True)
+class Glyph:
+    gid: int  # in the complete font
+    cid: int  # the code written in the PDF
+    advance: int  # in font units (1000 per em)
 
 
-def _source_digest(path: Path) -> str:
-    stat = path.stat()
-    return hashlib.sha256(f"{path.name}:{stat.st_size}:v1".encode()).hexdigest()[:12]
+class CertificateFont:
+    """One OpenType CFF font: metrics, character → glyph, and per-document subsets."""
+
+    def __init__(self, path: Path):
+        import uharfbuzz as hb
+        from fontTools.ttLib import TTFont
+
+        self.path = path
+        data = path.read_bytes()
+        self._hb = hb
+        self.face = hb.Face(hb.Blob(data))
+        self.font = hb.Font(self.face)
+        self._prepared = hb.subset_preprocess(self.face)
+        self.upem = self.face.upem
+        tt = TTFont(str(path), lazy=True)
+        order = tt.getGlyphOrder()  # the CFF charset: "cid01234" names in a CID-keyed font
+        self.cid_keyed = hasattr(tt["CFF "].cff.topDictIndex[0], "ROS")
+        self._cids = [
+            int(name[3:]) if self.cid_keyed and name.startswith("cid") else gid for gid, name in enumerate(order)
+        ]
+        head, hhea, os2 = tt["head"], tt["hhea"], tt["OS/2"]
+        scale = 1000 / self.upem
+        self.bbox = [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
+        self.ascent = round(hhea.ascent * scale)
+        self.descent = round(hhea.descent * scale)
+        self.cap_height = round(getattr(os2, "sCapHeight", 0) * scale) or self.ascent
+        self.postscript_name = str(tt["name"].getDebugName(6) or path.stem).replace(" ", "")
+        self._glyphs: dict[str, Glyph] = {}
+        self.notdef = Glyph(0, 0, self.font.get_glyph_h_advance(0))
+
+    def glyph(self, char: str) -> Glyph:
+        """The glyph of one character (.notdef when the font has none)."""
+        found = self._glyphs.get(char)
+        if found is None:
+            gid = self.font.get_nominal_glyph(ord(char))
+            if not gid:
+                return self.notdef
+            found = Glyph(gid, self._cids[gid], round(self.font.get_glyph_h_advance(gid) * 1000 / self.upem))
+            if len(self._glyphs) < 20_000:
+                self._glyphs[char] = found
+        return found
+
+    def width(self, text: str, size: float, spacing: float = 0.0) -> float:
+        """The advance of a text in points at a font size, with letter spacing after each glyph."""
+        return sum(self.glyph(ch).advance for ch in text) * size / 1000 + spacing * len(text)
+
+    def covers(self, char: str) -> bool:
+        return bool(self.font.get_nominal_glyph(ord(char)))
+
+    def subset_cff(self, gids: set[int]) -> bytes:
+        """The bare CFF table holding .notdef and the given glyphs (outlines only, no hinting)."""
+        hb = self._hb
+        spec = hb.SubsetInput()
+        spec.sets(hb.SubsetInputSets.GLYPH_INDEX).update(sorted(gids | {0}))
+        spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(_tag(name) for name in DROP_TABLES)
+        spec.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NOTDEF_OUTLINE
+        subset = hb.subset(self._prepared, spec)
+        if subset is None:
+            raise RuntimeError(f"HarfBuzz could not subset {self.path.name}")
+        return bytes(subset.reference_table("CFF ").data)
 
 
-def build_reduced_font(source: Path, target: Path) -> None:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    font = TTFont(str(source), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=gb2312_codepoints())
-    subsetter.subset(font)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(fd)
-    try:
-        font.save(temp)
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
-def reduced_serif_font() -> Path:
-    """The reduced serif font file, generated once if missing."""
-    source = source_font()
-    target = cache_dir() / f"NotoSerifSC-GB2312-{_source_digest(source)}.otf"
-    if target.exists():
-        return target
-    with _lock:
-        if not target.exists():
-            build_reduced_font(source, target)
-    return target
+def certificate_font(path: Path | None = None) -> CertificateFont:
+    """The process-wide font (loading takes a fraction of a second, once)."""
+    path = path or source_font()
+    font = _loaded.get(path)
+    if font is None:
+        with _lock:
+            font = _loaded.get(path)
+            if font is None:
+                font = _loaded[path] = CertificateFont(path)
+    return font

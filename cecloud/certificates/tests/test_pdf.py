@@ -74,12 +74,46 @@ def test_the_chinese_font_is_embedded(certificate):
         assert "+" in name  # a subset, not the 16 MB font
 
 
-def test_a_rare_name_character_falls_back_to_the_complete_font():
+def test_rare_name_characters_are_embedded_and_extractable():
     person = PersonFactory(name="王玥堃")  # 玥 and 堃 are outside GB 2312
     certificate = certificate_issue(enrollment_id=qualified_enrollment(person).pk)[0]
     data = render_certificate_pdf(certificate)
     assert "王玥堃" in _text(data)
-    assert len(_fonts(data)) == 2  # the reduced font and the complete one for the two rare characters
+    assert len(_fonts(data)) == 1  # one subset of the complete font holds every character
+
+
+def test_only_the_glyphs_used_are_embedded(certificate):
+    from fontTools.ttLib import TTFont
+
+    font_file = next(iter(_fonts(render_certificate_pdf(certificate)).values()))["/FontFile3"].get_object()
+    assert font_file["/Subtype"] == "/CIDFontType0C"
+    cff = font_file.get_data()
+    assert len(cff) < 80_000  # a subset, not the 11 MB font
+    # Every character of the page has its glyph; a character that is not used does not.
+    otf = TTFont()
+    from fontTools.cffLib import CFFFontSet
+
+    fontset = CFFFontSet()
+    fontset.decompile(io.BytesIO(cff), otf)
+    names = set(fontset[fontset.fontNames[0]].charset)
+    from cecloud.certificates.fonts import certificate_font
+
+    font = certificate_font()
+    for char in "培训证明黄诗雨连云港市第一人民医院40":
+        assert f"cid{font.glyph(char).cid:05d}" in names, char
+    assert f"cid{font.glyph('鑫').cid:05d}" not in names
+
+
+def test_long_unit_names_wrap_and_keep_the_page_readable():
+    unit = UnitFactory(
+        name="江苏省连云港市海州区城市管理综合行政执法局第三中队后勤保障服务中心机关事务管理办公室综合科" * 2
+    )
+    person = PersonFactory(name="欧阳·娜仁其其格", unit=unit)
+    certificate = certificate_issue(enrollment_id=qualified_enrollment(person).pk)[0]
+    data = render_certificate_pdf(certificate)
+    compact = "".join(_text(data).split())
+    assert "欧阳·娜仁其其格" in compact and unit.name in compact and "特此证明" in compact
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
 
 
 def test_rendering_is_deterministic(certificate):
@@ -95,6 +129,17 @@ def test_the_qr_code_leads_to_the_verification_page_with_the_signed_payload(cert
     images = list(reader.pages[0].images)
     assert len(images) == 1  # the QR code (the seal is vector)
     assert images[0].image.size[0] == images[0].image.size[1] >= 21
+    # The image is exactly the QR code of that URL (dark modules black), module for module.
+    import segno
+
+    from cecloud.certificates.pdf import QR_MASK
+
+    matrix = segno.make(url, error="m", micro=False, mask=QR_MASK, boost_error=False).matrix
+    image = images[0].image.convert("L")
+    assert image.size == (len(matrix), len(matrix))
+    assert all(
+        (image.getpixel((x, y)) < 128) == bool(module) for y, row in enumerate(matrix) for x, module in enumerate(row)
+    )
 
 
 def test_two_downloads_give_identical_bytes(client, certificate):
@@ -181,23 +226,21 @@ def test_my_classes_and_the_results_tab_link_to_the_certificate(client, certific
     assert link in client.get(home).content.decode()
 
 
-def test_the_font_command_reports_the_cached_reduced_font():
-    from io import StringIO
+def test_line_breaking_follows_the_chinese_rules():
+    from cecloud.certificates.fonts import certificate_font
+    from cecloud.certificates.pdf import _break_lines, _tokens
 
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("certificate_fonts", stdout=out)
-    assert "NotoSerifSC-GB2312" in out.getvalue() and "KB" in out.getvalue()
-
-
-def test_the_reduced_font_covers_gb2312():
-    from fontTools.ttLib import TTFont
-
-    from cecloud.certificates.fonts import gb2312_codepoints, reduced_serif_font
-
-    font = TTFont(str(reduced_serif_font()))
-    cmap = font.getBestCmap()
-    assert {ord(c) for c in "培训证明黄诗雨连云港市第一人民医院★"} <= set(cmap)
-    assert len(gb2312_codepoints()) > 7000 and ord("玥") not in cmap  # rare characters use the fallback
-    assert font["maxp"].numGlyphs < 9000
+    font = certificate_font()
+    size = 10.0
+    # Width for exactly 10 CJK characters: the 11th character (a comma) must not start a line.
+    tokens = _tokens(font, [("一二三四五六七八九十，十一", False)], size)
+    lines = _break_lines(tokens, 10 * size, 0)
+    assert "".join(t.text for t in lines[0]).endswith("十，")
+    # An opening bracket never ends a line; Latin words and underlined names are never split.
+    tokens = _tokens(font, [("一二三四五六七八九（十）", False)], size)
+    lines = _break_lines(tokens, 10 * size, 0)
+    assert "".join(t.text for t in lines[1]).startswith("（")
+    tokens = _tokens(font, [("一二三四五六七八", False), ("黄诗雨", True), ("JSGQ2023000001", False)], size)
+    texts = [[t.text for t in line] for line in _break_lines(tokens, 10 * size, 0)]
+    assert ["黄诗雨"] in [[t for t in line if t == "黄诗雨"] for line in texts]
+    assert any("JSGQ2023000001" in line for line in texts)

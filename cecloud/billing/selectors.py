@@ -14,7 +14,7 @@ from cecloud.core.errors import ServiceError
 from cecloud.registry.models import Person, PersonStatus, Unit, grade_group
 from cecloud.training.models import Enrollment, EnrollmentStatus, TrainingYear, YearRequirement
 from cecloud.training.selectors import requirement_for
-from cecloud.training.services import check_registration_window
+from cecloud.training.services import check_registration_window, enrollment_blocks_registration
 
 from .models import (
     NotificationOutcome,
@@ -55,7 +55,7 @@ def registration_years(person: Person, *, today: dt.date | None = None) -> list[
         requirement = requirement_for(training_year=year, grade=person.grade)
         enrollment = enrollments.get(year.pk)
         line = lines.get(year.pk)
-        if enrollment is not None:
+        if enrollment is not None and enrollment_blocks_registration(enrollment):
             reason = (
                 "已报名" if enrollment.status != EnrollmentStatus.CLOSED else f"班级已关闭（{enrollment.close_reason}）"
             )

@@ -62,6 +62,8 @@ def enrollment_open(
     """
     existing = Enrollment.objects.filter(person=person, training_year=training_year).first()
     if existing is not None:
+        if not enrollment_blocks_registration(existing):
+            return _enrollment_reopen(existing, person=person, order_no=order_no, actor=actor)
         return existing, False
     requirement = requirement_for(training_year=training_year, grade=person.grade)
     if requirement is None:
@@ -88,6 +90,62 @@ def enrollment_open(
     except IntegrityError:
         return Enrollment.objects.get(person=person, training_year=training_year), False
     return enrollment, True
+
+
+def enrollment_blocks_registration(enrollment: Enrollment) -> bool:
+    """Whether this class stops its learner from registering for its year again.
+
+    Every class does, except one closed (its order refunded) before anything was used: no course
+    confirmed and no hours credited. Such a class is reopened by the next paid registration.
+    """
+    if enrollment.status != EnrollmentStatus.CLOSED:
+        return True
+    if HourLedgerEntry.objects.filter(enrollment=enrollment).exists():
+        return True
+    from django.apps import apps
+
+    selection = apps.get_model("learning", "CourseSelection")
+    return selection.objects.filter(enrollment=enrollment, confirmed_at__isnull=False).exists()
+
+
+def _enrollment_reopen(enrollment: Enrollment, *, person: Person, order_no: str, actor) -> tuple[Enrollment, bool]:
+    """Reopen a refunded, unused class for a new paid order, with the grade and requirements of
+    today (as a new class would have). Under a row lock: of two payments arriving together, the
+    second finds the class open and is flagged like any double payment."""
+    from django.apps import apps
+
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment_blocks_registration(locked):
+            return locked, False
+        requirement = requirement_for(training_year=locked.training_year, grade=person.grade)
+        if requirement is None:
+            raise ServiceError(f"{locked.training_year.year}年度未设置{person.get_grade_display()}的学时要求")
+        previous = {"order_no": locked.source_order_no, "close_reason": locked.close_reason}
+        # Candidates picked before the refund belong to the old class's grade: start afresh.
+        apps.get_model("learning", "CourseSelection").objects.filter(enrollment=locked).delete()
+        locked.status = EnrollmentStatus.OPEN
+        locked.closed_at = None
+        locked.close_reason = ""
+        locked.opened_at = timezone.now()
+        locked.grade = person.grade
+        locked.grade_group = grade_group(person.grade)
+        locked.unit = person.unit
+        locked.region = person.region
+        locked.ideology_hours = requirement.ideology_hours
+        locked.general_hours = requirement.general_hours
+        locked.skill_hours = requirement.skill_hours
+        locked.total_hours = requirement.total_hours
+        locked.price = requirement.price
+        locked.source_order_no = order_no
+        locked.save()
+        audit_log(
+            event_type="enrollment.reopened",
+            actor=actor,
+            subject=locked,
+            extra_data={"order_no": order_no, "previous": previous},
+        )
+    return locked, True
 
 
 # --- Year editing lock and closing classes (training admin; billing refunds) -----------------------

@@ -21,7 +21,7 @@ from cecloud.core.text import normalize_text
 from cecloud.registry.models import Person, PersonStatus, Unit, grade_group
 from cecloud.training.models import Enrollment, EnrollmentStatus, TrainingYear
 from cecloud.training.selectors import requirement_for
-from cecloud.training.services import check_registration_window
+from cecloud.training.services import check_registration_window, enrollment_blocks_registration
 
 from ..gateways import GatewayError, PaymentRedirect, PaymentRequest, get_gateway
 from ..models import (
@@ -235,7 +235,7 @@ def _line_values(person: Person, training_year: TrainingYear) -> dict:
 def _enrolled_message(enrollment: Enrollment) -> str:
     year = enrollment.training_year.year
     if enrollment.status == EnrollmentStatus.CLOSED:
-        return f"您的{year}年度班级已关闭（{enrollment.close_reason or '已退款'}），如需重新报名请联系客服"
+        return f"您的{year}年度班级已关闭（{enrollment.close_reason or '已退款'}），如有疑问请联系客服"
     return f"您已报名{year}年度，无需重复报名"
 
 
@@ -283,7 +283,7 @@ def order_create(*, user, training_year: TrainingYear, invoice: InvoiceInfo) -> 
     """提交订单 for the learner. Returns (order, created): an unpaid order for the year is returned as is."""
     person = learner_person(user)
     enrollment = Enrollment.objects.filter(person=person, training_year=training_year).first()
-    if enrollment is not None:
+    if enrollment is not None and enrollment_blocks_registration(enrollment):
         raise ServiceError(_enrolled_message(enrollment))
     _expire_due_for([person], training_year)
     existing = Order.objects.filter(
@@ -343,9 +343,11 @@ def order_create_for_unit(
     )
     if len(persons) != len(wanted):
         raise ServiceError("所选人员中有不属于本单位或已离岗的人员，请刷新后重试")
-    enrolled = set(
-        Enrollment.objects.filter(person__in=persons, training_year=training_year).values_list("person_id", flat=True)
-    )
+    enrolled = {
+        e.person_id
+        for e in Enrollment.objects.filter(person__in=persons, training_year=training_year)
+        if enrollment_blocks_registration(e)
+    }
     _expire_due_for(persons, training_year)
     pending = set(
         OrderLine.objects.filter(person__in=persons, training_year=training_year, live=True).values_list(

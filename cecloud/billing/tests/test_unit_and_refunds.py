@@ -18,6 +18,7 @@ from cecloud.billing.models import (
     RefundStatus,
 )
 from cecloud.billing.services import order_create_for_unit, order_refund_request, refund_blockers
+from cecloud.catalog.factories import CourseFactory
 from cecloud.core.errors import ServiceError
 from cecloud.registry.factories import PersonFactory, UnitFactory
 from cecloud.registry.models import Grade, Unit
@@ -182,7 +183,7 @@ def test_unit_orders_are_visible_only_to_the_units_hr(unit, workers):
 # --- refunds ---------------------------------------------------------------------------------------
 
 
-def test_refund_closes_the_class_reverses_the_invoice_and_blocks_reregistration(django_capture_on_commit_callbacks):
+def test_refund_closes_the_class_and_reverses_the_invoice(django_capture_on_commit_callbacks):
     user = learner()
     order = pending_order(user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -204,6 +205,57 @@ def test_refund_closes_the_class_reverses_the_invoice_and_blocks_reregistration(
     for event in ["refund_requested", "refunded", "invoice_reversal_requested", "invoice_reversed"]:
         assert event in events
     assert events.index("refund_requested") < events.index("refunded") < events.index("invoice_reversed")
+
+
+def test_a_refunded_learner_registers_again_and_the_class_reopens(django_capture_on_commit_callbacks):
+    from cecloud.billing.selectors import registration_years
+    from cecloud.core.models import AuditLog
+    from cecloud.learning.models import CourseSelection
+
+    user = learner(grade=Grade.INTERMEDIATE)
+    first = pending_order(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_with_dev(first)
+    enrollment = Enrollment.objects.get(person=user.person)
+    course = CourseFactory()
+    CourseSelection.objects.create(enrollment=enrollment, course=course, category=course.category, hours=course.hours)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_refund_request(order=first, actor=OperatorFactory(), reason="报错技术等级，申请退款")
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.CLOSED
+    option = next(o for o in registration_years(user.person) if o.training_year.year == 2023)
+    assert option.state == "open" and option.selectable
+
+    # The learner was promoted meanwhile: the new class takes today's grade and requirements.
+    user.person.grade = Grade.SENIOR_TECHNICIAN
+    user.person.save(update_fields=["grade"])
+    second = pending_order(user)
+    assert second.pk != first.pk and second.total_hours == Decimal("40")
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_with_dev(second)
+    second.refresh_from_db()
+    enrollment.refresh_from_db()
+    assert second.status == OrderStatus.PAID and not second.needs_attention
+    assert Enrollment.objects.filter(person=user.person).count() == 1  # the same class, reopened
+    assert enrollment.status == EnrollmentStatus.OPEN and enrollment.closed_at is None and not enrollment.close_reason
+    assert enrollment.source_order_no == second.order_no and enrollment.grade == Grade.SENIOR_TECHNICIAN
+    assert enrollment.total_hours == Decimal("40")
+    assert not CourseSelection.objects.filter(enrollment=enrollment).exists()  # old candidates dropped
+    assert second.lines.get().enrollment_id == enrollment.pk
+    assert AuditLog.objects.filter(event_type="enrollment.reopened", subject_id=str(enrollment.pk)).exists()
+    with pytest.raises(ServiceError, match="无需重复报名"):
+        pending_order(user)
+
+
+def test_a_closed_class_with_credited_hours_is_not_reopened():
+    from cecloud.training.models import HourCategory
+    from cecloud.training.services import enrollment_close, ledger_credit
+
+    user = learner()
+    enrollment = enrollment_for(user.person, 2023)
+    course = CourseFactory()
+    ledger_credit(enrollment=enrollment, course=course, category=HourCategory.IDEOLOGY, hours=Decimal("2"))
+    enrollment_close(enrollment=enrollment, reason="人工关闭")
     with pytest.raises(ServiceError, match="班级已关闭"):
         pending_order(user)
 
@@ -250,3 +302,41 @@ def test_refunding_a_unit_order_closes_every_class(unit, workers, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         order_refund_request(order=order, actor=OperatorFactory(), reason="单位统一退款")
     assert set(Enrollment.objects.filter(person__in=workers).values_list("status", flat=True)) == {"closed"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_payments_reopen_a_refunded_class_once():
+    import threading
+
+    from django.db import connection
+
+    from cecloud.core.testing import require_postgres
+    from cecloud.training.services import enrollment_close, enrollment_open
+
+    require_postgres()
+    user = learner()
+    enrollment = enrollment_for(user.person, 2023)
+    enrollment_close(enrollment=enrollment, reason="订单已退款")
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def pay(order_no):
+        try:
+            barrier.wait(timeout=10)
+            results.append(enrollment_open(person=user.person, training_year=training_year(2023), order_no=order_no))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(f"ORDER{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert sorted(created for _, created in results) == [False, False, False, True]
+    enrollment.refresh_from_db()
+    winner = next(e for e, created in results if created)
+    assert enrollment.status == EnrollmentStatus.OPEN and enrollment.source_order_no == winner.source_order_no

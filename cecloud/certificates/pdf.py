@@ -36,6 +36,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from cecloud.core.masking import mask_id_number
+from cecloud.core.text import format_decimal
 
 from .fonts import CertificateFont, certificate_font
 from .models import Certificate
@@ -77,11 +78,6 @@ def verification_url(certificate: Certificate, *, with_payload: bool = True) -> 
     if with_payload:
         url += "?p=" + certificate.signed_payload
     return url
-
-
-def _hours(value) -> str:
-    text = f"{value:f}" if hasattr(value, "as_tuple") else str(value)
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _num(value: float) -> str:
@@ -275,10 +271,10 @@ def _hours_table(canvas: _Canvas, top_mm: float, certificate: Certificate) -> fl
     heads = ["学习年度", "思政", "通识", "岗位提升", "合计"]
     values = [
         str(certificate.year),
-        f"{_hours(certificate.ideology_hours)} 学时",
-        f"{_hours(certificate.general_hours)} 学时",
-        f"{_hours(certificate.skill_hours)} 学时",
-        f"{_hours(certificate.total_hours)} 学时",
+        f"{format_decimal(certificate.ideology_hours)} 学时",
+        f"{format_decimal(certificate.general_hours)} 学时",
+        f"{format_decimal(certificate.skill_hours)} 学时",
+        f"{format_decimal(certificate.total_hours)} 学时",
     ]
     for i, (head, value) in enumerate(zip(heads, values, strict=True)):
         centre = _x(left + (i + 0.5) * cell)
@@ -355,7 +351,7 @@ def _page(canvas: _Canvas, certificate: Certificate) -> None:
             "完成规定课程学习并经考核合格，共获得",
             False,
         ),
-        (_hours(certificate.total_hours), True),
+        (format_decimal(certificate.total_hours), True),
         ("学时。", False),
     ]
     body_top = subtitle_top + 14.4 / MM + 8

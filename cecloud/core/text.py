@@ -42,3 +42,11 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def is_valid_phone(value: str) -> bool:
     return bool(PHONE_RE.match(value))
+
+
+def format_decimal(value: object) -> str:
+    """A number without trailing zeros, never in exponent form: 4.0 -> "4", 0.50 -> "0.5"; None -> ""."""
+    if value is None:
+        return ""
+    text = f"{value:f}" if hasattr(value, "as_tuple") or isinstance(value, float) else str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -22,6 +22,7 @@ from django.utils import timezone
 from cecloud.catalog.models import Course
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import NotFoundError, ServiceError
+from cecloud.core.text import format_decimal
 from cecloud.learning.models import CourseSelection
 from cecloud.learning.progress import course_progress, watched_evidence
 from cecloud.learning.selectors import assert_can_study
@@ -146,9 +147,7 @@ def quiz_unavailable_reason(*, enrollment: Enrollment, course: Course) -> str | 
         return exc.message
     progress = course_progress(enrollment_id=enrollment.pk, course_id=course.pk)
     if progress < 100:
-        shown = f"{progress:f}"
-        shown = shown.rstrip("0").rstrip(".") if "." in shown else shown
-        return f"需课程观看完成后（课程进度达 100%），才可进行课后测验。当前课程进度 {shown}%"
+        return f"需课程观看完成后（课程进度达 100%），才可进行课后测验。当前课程进度 {format_decimal(progress)}%"
     return None
 
 

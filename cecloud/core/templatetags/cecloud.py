@@ -1,6 +1,6 @@
 from django import template
 
-from cecloud.core import masking
+from cecloud.core import masking, text
 
 register = template.Library()
 
@@ -23,9 +23,4 @@ def mask_name(value):
 @register.filter
 def hours(value):
     """4.0 -> 4, 0.50 -> 0.5."""
-    if value is None:
-        return ""
-    text = f"{value:f}" if hasattr(value, "as_tuple") else str(value)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return text.format_decimal(value)

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -6,7 +7,7 @@ from hypothesis import strategies as st
 
 from cecloud.core.ids import IdError, id_check_char, validate_credit_code, validate_id_number
 from cecloud.core.masking import mask_id_number, mask_name, mask_phone
-from cecloud.core.text import normalize_code, normalize_text
+from cecloud.core.text import format_decimal, normalize_code, normalize_text
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014", "360426199101010071"])
@@ -90,3 +91,20 @@ def test_masking():
 def test_normalisation():
     assert normalize_text("  张\u3000三  ") == "张 三"
     assert normalize_code(13800000000.0) == "13800000000"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("4.0"), "4"),
+        (Decimal("0.50"), "0.5"),
+        (Decimal("40"), "40"),
+        (Decimal("1E+1"), "10"),
+        (12.5, "12.5"),
+        (100, "100"),
+        ("2.500", "2.5"),
+        (None, ""),
+    ],
+)
+def test_format_decimal_drops_trailing_zeros_and_never_uses_exponents(value, shown):
+    assert format_decimal(value) == shown

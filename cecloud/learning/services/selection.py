@@ -21,6 +21,7 @@ from cecloud.catalog.models import Course
 from cecloud.catalog.services import course_enrolled_increment
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ConflictError, ServiceError
+from cecloud.core.text import format_decimal
 from cecloud.training.models import Enrollment, EnrollmentStatus, HourCategory
 
 from ..models import CourseSelection, SelectionStatus
@@ -62,8 +63,7 @@ def _full_message(category: str, required: Decimal) -> str:
 
 
 def _fmt(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_decimal(value)
 
 
 @transaction.atomic

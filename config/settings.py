@@ -2,7 +2,8 @@
 
 Embedded default (no env): SQLite (WAL), local-memory cache, eager Celery, dev payment gateway,
 console SMS. Production profile (CECLOUD_ENV=production): refuses DEBUG, the default secret
-key and captcha test mode. See .env.example for every variable.
+key, captcha test mode, console/file SMS and any payment gateway but a configured Alipay. See
+.env.example for every variable.
 """
 
 from __future__ import annotations
@@ -328,6 +329,10 @@ def check_production_settings() -> None:
         problems.append("CECLOUD_CAPTCHA_TEST_MODE must be off")
     if SMS_BACKEND in {"console", "file"}:
         problems.append("SMS_BACKEND must be a real provider (aliyun), not console/file")
+    if PAYMENT_GATEWAY != "alipay":
+        problems.append("PAYMENT_GATEWAY must be alipay (the dev cashier opens classes without payment)")
+    elif not (ALIPAY_APP_ID and ALIPAY_APP_PRIVATE_KEY_PATH and ALIPAY_PUBLIC_KEY_PATH):
+        problems.append("ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY_PATH and ALIPAY_PUBLIC_KEY_PATH must be set")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

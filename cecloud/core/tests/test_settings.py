@@ -25,6 +25,12 @@ def run_settings(env):
             {"DEBUG": "0", "SECRET_KEY": "x" * 50, "CECLOUD_CAPTCHA_TEST_MODE": "1"},
             "CECLOUD_CAPTCHA_TEST_MODE must be off",
         ),
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50, "PAYMENT_GATEWAY": "dev"}, "PAYMENT_GATEWAY must be alipay"),
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "PAYMENT_GATEWAY must be alipay"),  # no merchant keys: dev
+        (
+            {"DEBUG": "0", "SECRET_KEY": "x" * 50, "PAYMENT_GATEWAY": "alipay"},
+            "ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY_PATH and ALIPAY_PUBLIC_KEY_PATH must be set",
+        ),
     ],
 )
 def test_production_profile_refuses_unsafe_settings(env, problem):
@@ -41,6 +47,9 @@ def test_production_profile_starts_with_safe_settings():
             "SECRET_KEY": "k" * 50,
             "ALLOWED_HOSTS": "example.cn",
             "SMS_BACKEND": "aliyun",
+            "ALIPAY_APP_ID": "2021000000000001",
+            "ALIPAY_APP_PRIVATE_KEY_PATH": "/etc/cecloud/alipay_app_private.pem",
+            "ALIPAY_PUBLIC_KEY_PATH": "/etc/cecloud/alipay_public.pem",
         }
     )
     assert result.returncode == 0, result.stderr

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from cecloud.core.audit import audit_log
+from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, sheet_rows
 from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
 
@@ -33,13 +34,6 @@ _CATEGORY |= {"思想政治": HourCategory.IDEOLOGY, "岗位技能提升": HourC
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class CourseRow:
     row: int
     title: str
@@ -52,19 +46,6 @@ class CourseRow:
     published: bool
     sort_order: int | None
     description: str
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def template_workbook() -> bytes:
@@ -125,17 +106,9 @@ def read_rows(fileobj) -> tuple[list[CourseRow], list[RowError], int]:
     """Parse and validate every row; never writes."""
     errors: list[RowError] = []
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable upload is reported the same way
-        return [], [RowError(0, "", "无法读取文件，请上传 .xlsx 格式的 Excel 文件")], 0
-    ws = wb.worksheets[0]
-    rows_iter = ws.iter_rows(values_only=True)
-    header = [_cell(v) for v in next(rows_iter, [])]
-    index = {name: i for i, name in enumerate(header) if name}
-    missing = [c for c in COLUMNS if c in REQUIRED and c not in index]
-    if missing:
-        wb.close()
-        return [], [RowError(1, "、".join(missing), "缺少必填列")], 0
+        rows = sheet_rows(fileobj, columns=COLUMNS, required=REQUIRED, cell=_cell)
+    except SheetError as exc:
+        return [], [exc.error], 0
     providers = {}
     for p in Provider.objects.all():
         providers[p.name] = p
@@ -145,10 +118,7 @@ def read_rows(fileobj) -> tuple[list[CourseRow], list[RowError], int]:
     parsed: list[CourseRow] = []
     seen: dict[tuple[int, str], int] = {}
     total = 0
-    for row_number, values in enumerate(rows_iter, start=2):
-        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-        if not any(cells.values()):
-            continue
+    for row_number, cells in rows:
         total += 1
         if total > MAX_ROWS:
             errors.append(RowError(row_number, "", f"一次最多导入 {MAX_ROWS} 行"))
@@ -224,7 +194,6 @@ def read_rows(fileobj) -> tuple[list[CourseRow], list[RowError], int]:
                 description=cells.get("课程简介", ""),
             )
         )
-    wb.close()
     if total == 0 and not errors:
         errors.append(RowError(2, "", "文件中没有课程数据"))
     # Publishing needs playable chapters: only existing courses with videos may be imported as published.

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from cecloud.catalog.models import Chapter, Course
 from cecloud.core.audit import audit_log
+from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, sheet_rows
 from cecloud.core.text import normalize_text
 
 from .models import TRUE_FALSE_OPTIONS, Question, QuestionKind, QuestionOption
@@ -53,13 +54,6 @@ _TIME = re.compile(r"^(?:(\d+):)?(?:(\d{1,2}):)?(\d+(?:\.\d+)?)$")
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
 class QuestionRow:
     row: int
     course: Course
@@ -72,19 +66,6 @@ class QuestionRow:
     chapter: Chapter | None
     range_start: float | None
     range_end: float | None
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def template_workbook() -> bytes:
@@ -171,27 +152,16 @@ def _course_index() -> tuple[dict[str, list[Course]], dict[tuple[str, str], Cour
 def read_rows(fileobj) -> tuple[list[QuestionRow], list[RowError], int]:
     """Parse and validate every row; never writes."""
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable upload is reported the same way
-        return [], [RowError(0, "", "无法读取文件，请上传 .xlsx 格式的 Excel 文件")], 0
-    ws = wb.worksheets[0]
-    rows_iter = ws.iter_rows(values_only=True)
-    header = [_cell(v) for v in next(rows_iter, [])]
-    index = {name: i for i, name in enumerate(header) if name}
-    missing = [c for c in COLUMNS if c in REQUIRED and c not in index]
-    if missing:
-        wb.close()
-        return [], [RowError(1, "、".join(missing), "缺少必填列")], 0
+        rows = sheet_rows(fileobj, columns=COLUMNS, required=REQUIRED, cell=_cell)
+    except SheetError as exc:
+        return [], [exc.error], 0
     by_title, by_provider = _course_index()
     chapters: dict[int, list[Chapter]] = {}
     parsed: list[QuestionRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[int, str], int] = {}
     total = 0
-    for row_number, values in enumerate(rows_iter, start=2):
-        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-        if not any(cells.values()):
-            continue
+    for row_number, cells in rows:
         total += 1
         if total > MAX_ROWS:
             errors.append(RowError(row_number, "", f"一次最多导入 {MAX_ROWS} 行"))
@@ -314,7 +284,6 @@ def read_rows(fileobj) -> tuple[list[QuestionRow], list[RowError], int]:
                 range_end=range_end,
             )
         )
-    wb.close()
     return parsed, errors, total
 
 

@@ -89,9 +89,6 @@ class CertificateFont:
         """The advance of a text in points at a font size, with letter spacing after each glyph."""
         return sum(self.glyph(ch).advance for ch in text) * size / 1000 + spacing * len(text)
 
-    def covers(self, char: str) -> bool:
-        return bool(self.font.get_nominal_glyph(ord(char)))
-
     def subset_cff(self, gids: set[int]) -> bytes:
         """The bare CFF table holding .notdef and the given glyphs (outlines only, no hinting)."""
         hb = self._hb

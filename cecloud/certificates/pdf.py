@@ -224,12 +224,19 @@ def _break_lines(tokens: list[_Token], width: float, indent: float) -> list[list
     return lines
 
 
-def _paragraph(canvas: _Canvas, top_mm: float, parts: list[tuple[str, bool]], size: float, leading: float) -> float:
-    """Set a justified paragraph with a two-character first-line indent; returns its bottom (mm)."""
+def _paragraph(canvas: _Canvas, top_mm: float, parts: list[tuple[str, bool]]) -> tuple[float, float]:
+    """Set the statement as a justified paragraph with a two-character first-line indent, at 15 pt,
+    or smaller when a very long unit name would need more than five lines (the hours table must stay
+    clear of the QR code and the seal). Returns (its bottom in mm, the size used)."""
     font = canvas.font
     width = (BODY_RIGHT - BODY_LEFT) * MM
-    indent = 2 * size
-    lines = _break_lines(_tokens(font, parts, size), width, indent)
+    size, leading = 15.0, 2.05
+    while True:
+        indent = 2 * size
+        lines = _break_lines(_tokens(font, parts, size), width, indent)
+        if len(lines) <= 5 or size <= 11:
+            break
+        size, leading = size - 1, 1.8
     line_height = size * leading
     for number, line in enumerate(lines):
         start = _x(BODY_LEFT) + (indent if number == 0 else 0)
@@ -238,7 +245,7 @@ def _paragraph(canvas: _Canvas, top_mm: float, parts: list[tuple[str, bool]], si
         gap = 0.0 if last or len(line) < 2 else (width - (start - _x(BODY_LEFT)) - natural) / (len(line) - 1)
         baseline = _baseline(top_mm * MM + number * line_height, line_height, size, font)
         canvas.tokens_line(start, baseline, line, gap, size)
-    return top_mm + len(lines) * line_height / MM
+    return top_mm + len(lines) * line_height / MM, size
 
 
 def _baseline(top_pt: float, line_height: float, size: float, font: CertificateFont) -> float:
@@ -341,7 +348,6 @@ def _page(canvas: _Canvas, certificate: Certificate) -> None:
         _x(148.5), _baseline(subtitle_top * MM, 14.4, 10, font), SUBTITLE, 10, SUBTITLE_INK, 0.8 * MM, align="center"
     )
 
-    size, leading = 15.0, 2.05
     parts = [
         ("兹证明", False),
         (certificate.name, True),
@@ -354,11 +360,7 @@ def _page(canvas: _Canvas, certificate: Certificate) -> None:
         (format_decimal(certificate.total_hours), True),
         ("学时。", False),
     ]
-    body_top = subtitle_top + 14.4 / MM + 8
-    # A very long unit name: a smaller size keeps the table clear of the QR code and the seal.
-    while size > 11 and len(_break_lines(_tokens(font, parts, size), (BODY_RIGHT - BODY_LEFT) * MM, 2 * size)) > 5:
-        size, leading = size - 1, 1.8
-    bottom = _paragraph(canvas, body_top, parts, size, leading)
+    bottom, size = _paragraph(canvas, subtitle_top + 14.4 / MM + 8, parts)
     closing_height = size * 1.45
     canvas.text(_x(BODY_LEFT) + 2 * size, _baseline(bottom * MM, closing_height, size, font), "特此证明。", size)
     _hours_table(canvas, bottom + closing_height / MM + 4, certificate)

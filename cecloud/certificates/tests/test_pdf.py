@@ -116,6 +116,27 @@ def test_long_unit_names_wrap_and_keep_the_page_readable():
     assert len(PdfReader(io.BytesIO(data)).pages) == 1
 
 
+@pytest.mark.parametrize("repeat", [0, 1, 3])
+def test_the_statement_steps_down_in_size_rather_than_run_into_the_qr_code(repeat):
+    from cecloud.certificates.fonts import certificate_font
+    from cecloud.certificates.pdf import _Canvas, _paragraph
+
+    unit = "江苏省连云港市海州区城市管理综合行政执法局第三中队后勤保障服务中心机关事务管理办公室综合科" * repeat
+    parts = [
+        ("兹证明", False),
+        ("黄诗雨", True),
+        (f"（身份证号：320***********0014），工作单位：{unit}，" + "参加" * 30, False),
+    ]
+    bottom, size = _paragraph(_Canvas(certificate_font()), 60.0, parts)
+    if repeat == 0:
+        assert size == 15.0  # an ordinary statement keeps the full size
+    if repeat == 3:
+        assert size < 15.0  # ~270 characters of unit name cannot fit five lines at 15 pt
+    closing_and_table = size * 1.45 / (72 / 25.4) + 4 + 18  # mm
+    qr_top = 210 - 13.65 - 7.5 - 29 - 1.5
+    assert bottom + closing_and_table < qr_top
+
+
 def test_rendering_is_deterministic(certificate):
     assert render_certificate_pdf(certificate) == render_certificate_pdf(certificate)
 

@@ -161,3 +161,28 @@ def test_unit_hr_pays_for_a_batch_of_workers(live_server, page, shot):
     assert page.locator(".result-title").inner_text() == "报名成功"
     shot("payment-unit-success")
     assert Enrollment.objects.filter(person__in=workers[:2], training_year__year=2023).count() == 2
+
+
+def test_a_refunded_learner_is_offered_the_year_again(live_server, page, shot, django_capture_on_commit_callbacks):
+    from cecloud.accounts.factories import OperatorFactory
+    from cecloud.billing.factories import pay_with_dev, pending_order
+    from cecloud.billing.services import order_refund_request
+
+    training_year(2023)
+    person = PersonFactory(name="吴海燕", grade=Grade.INTERMEDIATE)
+    user = LearnerFactory(person=person)
+    open_schedule(person.region.city, 2023)
+    order = pending_order(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_with_dev(order)
+        order_refund_request(order=order, actor=OperatorFactory(), reason="报错技术等级，申请退款")
+    assert Enrollment.objects.get(person=person).status == "closed"
+    _login(page, live_server, user.username)
+    page.click("a:has-text('去报名')")
+    page.wait_for_url("**/billing/register/")
+    assert page.locator("input[name=year][value='2023']").is_enabled()
+    assert page.locator(".year-closed").count() == 0 or "2023年度" not in page.locator(".year-closed").inner_text()
+    shot("payment-years-after-refund")
+    page.locator("input[name=year][value='2023']").check()
+    page.click("button:has-text('下一步')")
+    page.wait_for_url("**/billing/register/2023/")

@@ -1,0 +1,72 @@
+"""What the back-office Excel imports share (course metadata, question banks): the row error,
+the import result, and reading the first sheet by its header names.
+
+(The registry import streams 300,000 rows with its own reader: see ``registry/importer``.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+
+UNREADABLE = "无法读取文件，请上传 .xlsx 格式的 Excel 文件"
+
+
+@dataclass
+class RowError:
+    row: int  # Excel row number (header = 1; 0 = the file itself)
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class SheetError(Exception):
+    """The file cannot be imported at all (unreadable, or a required column is missing)."""
+
+    def __init__(self, error: RowError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def sheet_rows(
+    fileobj, *, columns: Iterable[str], required: set[str], cell: Callable[[object], str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The non-empty rows of the first sheet as (Excel row number, {column: cell text}), columns found
+    by their header, in any order. Raises ``SheetError`` before yielding anything when the file is
+    not a readable .xlsx or lacks a required column."""
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable upload is reported the same way
+        raise SheetError(RowError(0, "", UNREADABLE)) from None
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    header = [cell(value) for value in next(rows, [])]
+    index = {name: i for i, name in enumerate(header) if name}
+    missing = [c for c in columns if c in required and c not in index]
+    if missing:
+        workbook.close()
+        raise SheetError(RowError(1, "、".join(missing), "缺少必填列"))
+    return _non_empty(workbook, rows, index, cell)
+
+
+def _non_empty(workbook, rows, index: dict[str, int], cell) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        for number, values in enumerate(rows, start=2):
+            cells = {name: cell(values[i]) if i < len(values) else "" for name, i in index.items()}
+            if any(cells.values()):
+                yield number, cells
+    finally:
+        workbook.close()

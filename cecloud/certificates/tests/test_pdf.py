@@ -119,7 +119,8 @@ def test_long_unit_names_wrap_and_keep_the_page_readable():
 @pytest.mark.parametrize("repeat", [0, 1, 3])
 def test_the_statement_steps_down_in_size_rather_than_run_into_the_qr_code(repeat):
     from cecloud.certificates.fonts import certificate_font
-    from cecloud.certificates.pdf import _Canvas, _paragraph
+    from cecloud.certificates.pdf_canvas import Canvas
+    from cecloud.certificates.pdf_typeset import set_paragraph
 
     unit = "江苏省连云港市海州区城市管理综合行政执法局第三中队后勤保障服务中心机关事务管理办公室综合科" * repeat
     parts = [
@@ -127,7 +128,7 @@ def test_the_statement_steps_down_in_size_rather_than_run_into_the_qr_code(repea
         ("黄诗雨", True),
         (f"（身份证号：320***********0014），工作单位：{unit}，" + "参加" * 30, False),
     ]
-    bottom, size = _paragraph(_Canvas(certificate_font()), 60.0, parts)
+    bottom, size = set_paragraph(Canvas(certificate_font()), 60.0, parts)
     if repeat == 0:
         assert size == 15.0  # an ordinary statement keeps the full size
     if repeat == 3:
@@ -153,7 +154,7 @@ def test_the_qr_code_leads_to_the_verification_page_with_the_signed_payload(cert
     # The image is exactly the QR code of that URL (dark modules black), module for module.
     import segno
 
-    from cecloud.certificates.pdf import QR_MASK
+    from cecloud.certificates.pdf_seal import QR_MASK
 
     matrix = segno.make(url, error="m", micro=False, mask=QR_MASK, boost_error=False).matrix
     image = images[0].image.convert("L")
@@ -249,19 +250,19 @@ def test_my_classes_and_the_results_tab_link_to_the_certificate(client, certific
 
 def test_line_breaking_follows_the_chinese_rules():
     from cecloud.certificates.fonts import certificate_font
-    from cecloud.certificates.pdf import _break_lines, _tokens
+    from cecloud.certificates.pdf_typeset import break_lines, split_tokens
 
     font = certificate_font()
     size = 10.0
     # Width for exactly 10 CJK characters: the 11th character (a comma) must not start a line.
-    tokens = _tokens(font, [("一二三四五六七八九十，十一", False)], size)
-    lines = _break_lines(tokens, 10 * size, 0)
+    tokens = split_tokens(font, [("一二三四五六七八九十，十一", False)], size)
+    lines = break_lines(tokens, 10 * size, 0)
     assert "".join(t.text for t in lines[0]).endswith("十，")
     # An opening bracket never ends a line; Latin words and underlined names are never split.
-    tokens = _tokens(font, [("一二三四五六七八九（十）", False)], size)
-    lines = _break_lines(tokens, 10 * size, 0)
+    tokens = split_tokens(font, [("一二三四五六七八九（十）", False)], size)
+    lines = break_lines(tokens, 10 * size, 0)
     assert "".join(t.text for t in lines[1]).startswith("（")
-    tokens = _tokens(font, [("一二三四五六七八", False), ("黄诗雨", True), ("JSGQ2023000001", False)], size)
-    texts = [[t.text for t in line] for line in _break_lines(tokens, 10 * size, 0)]
+    tokens = split_tokens(font, [("一二三四五六七八", False), ("黄诗雨", True), ("JSGQ2023000001", False)], size)
+    texts = [[t.text for t in line] for line in break_lines(tokens, 10 * size, 0)]
     assert ["黄诗雨"] in [[t for t in line if t == "黄诗雨"] for line in texts]
     assert any("JSGQ2023000001" in line for line in texts)

@@ -9,6 +9,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         checks.register(check_signing_key)
+        from . import subscribers  # noqa: F401  (a qualified class gets its certificate)
 
 
 def check_signing_key(app_configs=None, **kwargs):

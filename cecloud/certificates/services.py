@@ -1,6 +1,7 @@
 """Certificate rules: issue exactly once, keep the PDF, revoke (SPEC S7).
 
-Issuing is triggered after commit when a class qualifies (``on_enrollment_qualified``) and runs in
+Issuing is triggered after commit when a class qualifies (training's ``enrollment_qualified`` event,
+subscribed in ``subscribers.py``) and runs in
 a retried Celery task; a periodic sweep catches qualified classes whose task was lost. However
 often it runs, a class gets one certificate: the enrollment row is locked, an existing certificate
 is returned, and the one-to-one constraint decides any remaining race (IntegrityError fallback).
@@ -22,27 +23,13 @@ from cecloud.core.masking import mask_id_number, mask_name
 from cecloud.training.models import Enrollment, EnrollmentStatus, HourCategory
 from cecloud.training.services import ledger_totals
 
-from . import signing
+from . import events, signing
 from .codes import format_number, new_verify_code
 from .models import Certificate, CertificateCounter, CertificateStatus
 
 logger = logging.getLogger(__name__)
 
 MAX_CODE_ATTEMPTS = 5
-
-
-def on_enrollment_qualified(*, enrollment_id: int) -> None:
-    """Called after commit when a class qualifies: schedule the issuing task.
-
-    Never raises into the caller (a quiz submission): a broker outage or a failing task is
-    logged, and the periodic sweep (``certificates.issue_missing``) issues the certificate later.
-    """
-    from .tasks import certificate_issue_task
-
-    try:
-        certificate_issue_task.delay(enrollment_id)
-    except Exception:
-        logger.exception("certificate issue not scheduled", extra={"enrollment_id": enrollment_id})
 
 
 def person_hash(name: str, id_number: str) -> str:
@@ -190,15 +177,13 @@ def certificate_revoke(*, certificate: Certificate, reason: str, actor=None, req
 
 def certificates_issue_missing(*, limit: int = 500) -> int:
     """Schedule issuing for qualified classes without a certificate (lost tasks); returns how many."""
-    from .tasks import certificate_issue_task
-
     ids = list(
         Enrollment.objects.filter(status=EnrollmentStatus.QUALIFIED, certificate__isnull=True)
         .order_by("qualified_at")
         .values_list("pk", flat=True)[:limit]
     )
     for enrollment_id in ids:
-        certificate_issue_task.delay(enrollment_id)
+        events.certificate_issue_requested.publish(enrollment_id=enrollment_id)
     return len(ids)
 
 

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from . import payload
+from .payload import b64url_decode, b64url_encode
 
 CONTEXT = b"cecloud-certificate-v1\n"
 SIGNATURE_BYTES = 64
@@ -39,16 +40,6 @@ DEV_KEY_FILENAME = "cert_signing_key.pem"
 
 _lock = threading.Lock()
 _cache: dict[tuple, Ed25519PrivateKey] = {}
-
-
-def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    if not text or any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" for c in text):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 # --- keys -----------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_phone
 
+from . import events
 from .models import PhoneThrottle, SmsLog, VerificationCode
 from .senders import SmsError, SmsResult, get_sender
 
@@ -93,10 +94,8 @@ def sms_notify(*, phone: str, template: str, params: dict[str, str] | None = Non
     """
     if not phone:
         return
-    from .tasks import send_sms
-
     payload = {k: str(v) for k, v in (params or {}).items()}
-    transaction.on_commit(lambda: send_sms.delay(phone, template, payload), robust=True)
+    events.sms_notice_requested.publish_on_commit(robust=True, phone=phone, template=template, params=payload)
 
 
 # --- Verification codes -------------------------------------------------------------------------

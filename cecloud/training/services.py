@@ -13,6 +13,7 @@ from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 from cecloud.registry.models import Person, grade_group
 
+from . import events
 from .models import Enrollment, EnrollmentStatus, HourCategory, HourLedgerEntry, LedgerSource, TrainingYear
 from .selectors import is_catch_up, local_today, requirement_for, schedule_for
 
@@ -102,18 +103,13 @@ def enrollment_blocks_registration(enrollment: Enrollment) -> bool:
         return True
     if HourLedgerEntry.objects.filter(enrollment=enrollment).exists():
         return True
-    from django.apps import apps
-
-    selection = apps.get_model("learning", "CourseSelection")
-    return selection.objects.filter(enrollment=enrollment, confirmed_at__isnull=False).exists()
+    return any(events.enrollment_in_use.publish(enrollment=enrollment))
 
 
 def _enrollment_reopen(enrollment: Enrollment, *, person: Person, order_no: str, actor) -> tuple[Enrollment, bool]:
     """Reopen a refunded, unused class for a new paid order, with the grade and requirements of
     today (as a new class would have). Under a row lock: of two payments arriving together, the
     second finds the class open and is flagged like any double payment."""
-    from django.apps import apps
-
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment_blocks_registration(locked):
@@ -122,8 +118,6 @@ def _enrollment_reopen(enrollment: Enrollment, *, person: Person, order_no: str,
         if requirement is None:
             raise ServiceError(f"{locked.training_year.year}年度未设置{person.get_grade_display()}的学时要求")
         previous = {"order_no": locked.source_order_no, "close_reason": locked.close_reason}
-        # Candidates picked before the refund belong to the old class's grade: start afresh.
-        apps.get_model("learning", "CourseSelection").objects.filter(enrollment=locked).delete()
         locked.status = EnrollmentStatus.OPEN
         locked.closed_at = None
         locked.close_reason = ""
@@ -145,6 +139,8 @@ def _enrollment_reopen(enrollment: Enrollment, *, person: Person, order_no: str,
             subject=locked,
             extra_data={"order_no": order_no, "previous": previous},
         )
+        # Candidates picked before the refund belong to the old class's grade: learning drops them.
+        events.enrollment_reopened.publish(enrollment=locked)
     return locked, True
 
 
@@ -155,13 +151,7 @@ def training_year_has_registrations(training_year: TrainingYear) -> bool:
     """True once anyone registered for the year: an opened class or any order line (any status)."""
     if Enrollment.objects.filter(training_year=training_year).exists():
         return True
-    from django.apps import apps
-
-    try:
-        order_line = apps.get_model("billing", "OrderLine")
-    except LookupError:
-        return False
-    return order_line.objects.filter(training_year=training_year).exists()
+    return any(events.training_year_in_use.publish(training_year=training_year))
 
 
 def training_year_assert_editable(*, training_year: TrainingYear) -> None:
@@ -251,11 +241,4 @@ def enrollment_mark_qualified(*, enrollment: Enrollment) -> None:
     enrollment.qualified_at = timezone.now()
     enrollment.save(update_fields=["status", "qualified_at"])
     audit_log(event_type="enrollment.qualified", subject=enrollment, extra_data={"total": str(enrollment.total_hours)})
-    enrollment_id = enrollment.pk
-
-    def _issue():
-        from cecloud.certificates.services import on_enrollment_qualified
-
-        on_enrollment_qualified(enrollment_id=enrollment_id)
-
-    transaction.on_commit(_issue)
+    events.enrollment_qualified.publish_on_commit(enrollment_id=enrollment.pk)

@@ -35,13 +35,12 @@ from .payments import (
     orders_reconcile_pending,
     payment_result_record,
 )
-from .refunds import enrollment_has_selection, order_refund_request, refund_blockers, refund_execute, refund_retry
+from .refunds import order_refund_request, refund_blockers, refund_execute, refund_retry
 
 __all__ = [
     "InvoiceInfo",
     "ReceiveResult",
     "clean_invoice_info",
-    "enrollment_has_selection",
     "expire_if_due",
     "invoice_create_for_order",
     "invoice_issue",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 
+from .. import events
 from ..issuers import IssuerError, IssuerPending, get_issuer
 from ..models import Invoice, InvoiceStatus, Order
 from .orders import order_event
@@ -27,17 +28,11 @@ MAX_AUTOMATIC_ATTEMPTS = 12
 
 
 def _schedule_issue(invoice: Invoice) -> None:
-    from ..tasks import invoice_issue_task
-
-    pk = invoice.pk
-    transaction.on_commit(lambda: invoice_issue_task.delay(pk))
+    events.invoice_issue_requested.publish_on_commit(invoice_id=invoice.pk)
 
 
 def _schedule_reverse(invoice: Invoice) -> None:
-    from ..tasks import invoice_reverse_task
-
-    pk = invoice.pk
-    transaction.on_commit(lambda: invoice_reverse_task.delay(pk))
+    events.invoice_reverse_requested.publish_on_commit(invoice_id=invoice.pk)
 
 
 def invoice_create_for_order(order: Order) -> Invoice:

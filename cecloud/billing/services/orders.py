@@ -23,6 +23,7 @@ from cecloud.training.models import Enrollment, EnrollmentStatus, TrainingYear
 from cecloud.training.selectors import requirement_for
 from cecloud.training.services import check_registration_window, enrollment_blocks_registration
 
+from .. import events
 from ..gateways import GatewayError, PaymentRedirect, PaymentRequest, get_gateway
 from ..models import (
     ORDER_TRANSITIONS,
@@ -110,10 +111,7 @@ def _deactivate_lines(order: Order) -> None:
 def _close_trade_later(order: Order) -> None:
     if not order.gateway:
         return
-    from ..tasks import order_close_trade_task
-
-    order_pk = order.pk
-    transaction.on_commit(lambda: order_close_trade_task.delay(order_pk))
+    events.order_trade_close_requested.publish_on_commit(order_id=order.pk)
 
 
 def expire_if_due(order: Order, *, now: dt.datetime | None = None) -> bool:

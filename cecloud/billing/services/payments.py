@@ -17,6 +17,7 @@ from django.utils import timezone
 from cecloud.core.audit import audit_log
 from cecloud.training.services import enrollment_open
 
+from .. import events
 from ..gateways import GatewayError, NotificationRejected, PaymentGateway, TradeResult, enabled_gateways, get_gateway
 from ..models import NotificationOutcome, Order, OrderStatus, PaymentNotification, Refund, RefundKind
 from .orders import expire_if_due, flag_order, lock_order, transition
@@ -233,9 +234,7 @@ def _apply_paid(order: Order, n: PaymentNotification) -> tuple[str, str]:
             reason="订单已取消（超时或用户取消）后到账，自动退款",
         )
         audit_log(event_type="order.late_payment", subject=order, extra_data={"trade_no": n.trade_no})
-        from ..tasks import refund_execute_task
-
-        transaction.on_commit(lambda: refund_execute_task.delay(refund.pk))
+        events.refund_requested.publish_on_commit(refund_id=refund.pk)
         return NotificationOutcome.LATE, "订单已取消，款项将自动原路退回"
     if n.trade_no and order.trade_no and n.trade_no != order.trade_no:
         flag_order(order, f"订单已由交易 {order.trade_no} 支付，又收到交易 {n.trade_no} 的支付结果，请人工核对")

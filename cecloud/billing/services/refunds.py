@@ -16,25 +16,16 @@ from django.utils import timezone
 
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
+from cecloud.learning.selectors import enrollment_has_selection
 from cecloud.training.models import Enrollment, EnrollmentStatus
 from cecloud.training.services import enrollment_close
 
+from .. import events
 from ..gateways import GatewayError, get_gateway
 from ..models import Order, OrderStatus, Refund, RefundKind, RefundStatus
 from .orders import flag_order, lock_order, order_event, transition
 
 logger = logging.getLogger(__name__)
-
-
-def enrollment_has_selection(enrollment: Enrollment) -> bool:
-    """Whether any course was selected in the class: asks ``cecloud.learning.selectors`` when it
-    offers ``enrollment_has_selection``; without a selection model there is nothing selected."""
-    try:
-        from cecloud.learning import selectors as learning_selectors
-    except ImportError:
-        return False
-    check = getattr(learning_selectors, "enrollment_has_selection", None)
-    return bool(check(enrollment)) if check else False
 
 
 def refund_blockers(order: Order) -> list[str]:
@@ -57,10 +48,7 @@ def refund_blockers(order: Order) -> list[str]:
 
 
 def _schedule(refund: Refund) -> None:
-    from ..tasks import refund_execute_task
-
-    refund_pk = refund.pk
-    transaction.on_commit(lambda: refund_execute_task.delay(refund_pk))
+    events.refund_requested.publish_on_commit(refund_id=refund.pk)
 
 
 @transaction.atomic

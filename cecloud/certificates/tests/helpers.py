@@ -29,7 +29,7 @@ def qualified_enrollment(person=None, year: int = 2023, **person_kwargs) -> Enro
 def tampered(token: str, offset: int = 29, delta: int = 80) -> str:
     """The token with one byte of its signed data changed (offset 29: the low byte of the total
     hours × 10, so +80 claims 8 more hours)."""
-    from cecloud.certificates.signing import b64url_decode, b64url_encode
+    from cecloud.certificates.payload import b64url_decode, b64url_encode
 
     blob = bytearray(b64url_decode(token))
     blob[offset] = (blob[offset] + delta) % 256

@@ -13,11 +13,13 @@ from cecloud.certificates.codes import CODE_ALPHABET, CODE_LENGTH, NUMBER_RE
 from cecloud.certificates.models import Certificate, CertificateCounter
 from cecloud.certificates.services import certificate_issue, certificates_issue_missing
 from cecloud.certificates.tasks import certificate_issue_task
+from cecloud.core import events
 from cecloud.core.errors import ServiceError
 from cecloud.core.models import AuditLog
 from cecloud.core.testing import require_postgres
 from cecloud.registry.factories import PersonFactory
 from cecloud.registry.models import Grade
+from cecloud.training.events import enrollment_qualified
 from cecloud.training.factories import enrollment_for
 from cecloud.training.models import Enrollment
 from cecloud.training.services import ledger_credit
@@ -174,7 +176,7 @@ def test_when_two_callers_race_the_unique_constraint_decides():
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_retries_a_crashed_task_with_backoff(celery_worker):
-    with mock.patch.object(services, "on_enrollment_qualified"):  # trigger it below, not on commit
+    with events.captured(enrollment_qualified):  # trigger it below, not on commit
         enrollment = qualified_enrollment()
     real_create = services._create
     calls = {"n": 0}
@@ -197,7 +199,7 @@ def test_a_real_worker_retries_a_crashed_task_with_backoff(celery_worker):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_triggers_make_exactly_one_certificate_on_postgresql():
     require_postgres()
-    with mock.patch.object(services, "on_enrollment_qualified"):  # no issuing on commit here
+    with events.captured(enrollment_qualified):  # no issuing on commit here
         enrollments = [qualified_enrollment() for _ in range(3)]
     assert not Certificate.objects.exists()
     barrier = threading.Barrier(8)

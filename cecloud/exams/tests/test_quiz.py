@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cecloud.catalog.models import Course
+from cecloud.core import events
 from cecloud.core.errors import NotFoundError, ServiceError
 from cecloud.core.models import AuditLog
 from cecloud.exams.factories import correct_answers, make_bank, make_question, wrong_answers
@@ -32,6 +32,7 @@ from cecloud.exams.services import attempt_start, attempt_submit, score_item
 from cecloud.learning.factories import Clock, study_setup, watch_everything
 from cecloud.learning.selectors import class_progress, course_results
 from cecloud.registry.models import Grade
+from cecloud.training.events import enrollment_qualified
 from cecloud.training.models import EnrollmentStatus, HourCategory, HourLedgerEntry, RegionSchedule
 from cecloud.training.services import ledger_credit
 
@@ -379,13 +380,13 @@ def test_passing_the_last_course_qualifies_the_class_and_triggers_the_certificat
     watch_everything(s, Clock())
     attempt = start(s)
     with (
-        mock.patch("cecloud.certificates.services.on_enrollment_qualified") as hook,
+        events.captured(enrollment_qualified) as published,
         django_capture_on_commit_callbacks(execute=True),
     ):
         submit(s, attempt, correct_answers(attempt))
     s.enrollment.refresh_from_db()
     assert s.enrollment.status == EnrollmentStatus.QUALIFIED
-    hook.assert_called_once_with(enrollment_id=s.enrollment.pk)
+    assert published == [{"enrollment_id": s.enrollment.pk}]
     progress = class_progress(s.enrollment)
     assert progress.completed_by_category()[HourCategory.SKILL] == Decimal("10")
 

@@ -258,10 +258,10 @@ def test_portal_links_to_payment_and_reviews(hr_client, team):
 
 
 def test_a_qualified_workers_certificate_number_links_to_public_verification(hr_client, world):
-    from cecloud.certificates.services import on_enrollment_qualified
+    from cecloud.training.events import enrollment_qualified
 
     enrollment = make_class(world.person_a, 2023, status=EnrollmentStatus.QUALIFIED)
-    on_enrollment_qualified(enrollment_id=enrollment.pk)  # what the ledger schedules after commit
+    enrollment_qualified.publish(enrollment_id=enrollment.pk)  # what the ledger schedules after commit
     certificate = enrollment.certificate
     response = hr_client.get(reverse("oversight:unit_workers"))
     (row,) = response.context["rows"]

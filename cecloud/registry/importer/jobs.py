@@ -12,6 +12,7 @@ from django.utils import timezone
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 
+from .. import events
 from ..models import ImportJob
 from .validation import PHASE_VALIDATE, RowError
 from .writing import _is_postgres
@@ -28,8 +29,6 @@ def job_file_name(job: ImportJob) -> str:
 
 def import_job_create(*, upload, dry_run: bool, actor) -> ImportJob:
     """Store the uploaded file as an ImportJob and start the import task after commit."""
-    from ..tasks import run_import_job
-
     with transaction.atomic():
         job = ImportJob.objects.create(file=upload, dry_run=dry_run, created_by=actor)
         audit_log(
@@ -39,14 +38,12 @@ def import_job_create(*, upload, dry_run: bool, actor) -> ImportJob:
             subject_repr=job_file_name(job),
             extra_data={"dry_run": dry_run, "file": job_file_name(job)},
         )
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        events.import_job_queued.publish_on_commit(job_id=job.pk)
     return job
 
 
 def import_job_create_from(*, job: ImportJob, actor) -> ImportJob:
     """导入 after a successful 仅校验: a real import of the same stored file."""
-    from ..tasks import run_import_job
-
     if not job.dry_run or job.status != ImportJob.Status.DONE:
         raise ServiceError("只有校验通过的文件才能直接导入")
     with transaction.atomic():
@@ -58,7 +55,7 @@ def import_job_create_from(*, job: ImportJob, actor) -> ImportJob:
             subject_repr=job_file_name(new),
             extra_data={"dry_run": False, "file": job_file_name(new), "validated_by_job": job.pk},
         )
-        transaction.on_commit(lambda: run_import_job.delay(new.pk))
+        events.import_job_queued.publish_on_commit(job_id=new.pk)
     return new
 
 

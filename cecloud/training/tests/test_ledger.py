@@ -1,11 +1,12 @@
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 
 from cecloud.catalog.factories import CourseFactory
+from cecloud.core import events
 from cecloud.registry.factories import PersonFactory
 from cecloud.registry.models import Grade
+from cecloud.training.events import enrollment_qualified
 from cecloud.training.factories import enrollment_for
 from cecloud.training.models import EnrollmentStatus, HourLedgerEntry
 from cecloud.training.services import ledger_credit, ledger_totals
@@ -44,11 +45,11 @@ def test_class_qualifies_when_every_category_and_total_are_met_and_certificate_h
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.OPEN  # skill 8 < 10 although the total 23 is close
     with (
-        mock.patch("cecloud.certificates.services.on_enrollment_qualified") as hook,
+        events.captured(enrollment_qualified) as published,
         django_capture_on_commit_callbacks(execute=True),
     ):
         credit(enrollment, "skill", "2")
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.QUALIFIED and enrollment.qualified_at
-    hook.assert_called_once_with(enrollment_id=enrollment.pk)
+    assert published == [{"enrollment_id": enrollment.pk}]
     assert ledger_totals(enrollment) == {"ideology": Decimal("8"), "general": Decimal("7"), "skill": Decimal("10")}

@@ -234,7 +234,7 @@ CECLOUD_VIDEO_HLS = env("CECLOUD_VIDEO_HLS", "auto")
 CECLOUD_PREVIEW_SECONDS = int(env("CECLOUD_PREVIEW_SECONDS", "120"))
 CECLOUD_PREVIEW_WINDOW_MINUTES = int(env("CECLOUD_PREVIEW_WINDOW_MINUTES", "10"))
 
-# Online learning (S5, cecloud/learning/services/playback.py): heartbeat period (s) sent to the player,
+# Online learning (S5, cecloud/learning/services/playback_rules.py): heartbeat period (s) sent to the player,
 # tolerance on the server clock, attention checks every "min-max" seconds of playback ("off" disables;
 # the development/demo default is short so that checks are seen on the 3–6 s demo chapters).
 CECLOUD_HEARTBEAT_SECONDS = float(env("CECLOUD_HEARTBEAT_SECONDS", "12"))

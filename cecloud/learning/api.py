@@ -11,7 +11,7 @@ from cecloud.core.errors import PermissionDeniedError
 
 from .progress import course_chapters, course_percent
 from .selectors import confirmed_course_for, learner_enrollment
-from .services import playback
+from .services import playback, playback_rules
 
 router = Router(tags=["在线学习"])
 
@@ -119,7 +119,7 @@ def open_player(request, enrollment_id: int, course_id: int):
     )
     return {
         "token": session.token,
-        "heartbeat_seconds": playback.config().heartbeat_seconds,
+        "heartbeat_seconds": playback_rules.config().heartbeat_seconds,
         "check_id": session.pending_check_id,
     }
 
@@ -141,8 +141,7 @@ def beat(request, payload: BeatIn):
     )
     data = result.as_dict()
     data["check_id"] = result.check_id
-    status = {playback.Reason.SUPERSEDED: 409, playback.Reason.CLOSED: 403, playback.Reason.INVALID: 400}
-    return Status(status.get(result.reason, 200), data)
+    return Status(playback_rules.HTTP_STATUS.get(result.reason, 200), data)
 
 
 @router.post("/play/attention")

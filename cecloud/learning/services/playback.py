@@ -19,152 +19,36 @@ A rejected beat does not move the baseline, so the next valid beat covers a lost
 the elapsed server time allows it. Since every accepted interval is bounded by the server time
 elapsed since the previous accepted beat of the only active session, the union can never grow
 faster than the wall clock × tolerance, whatever positions a client forges.
+
+The settings, the refusal reasons and the cached study gate live in ``playback_rules``; the SQL that
+locks and writes a heartbeat's rows in ``heartbeat_rows``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import random
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from cecloud.catalog.models import Chapter, Course
 from cecloud.core.errors import ConflictError, ServiceError
 from cecloud.training.models import Enrollment
 
 from ..models import AttentionCheck, PlaybackSession, PlaybackStatus, WatchedChapter
-from ..progress import chapter_is_complete, chapter_percent, intervals_length, intervals_merge
+from ..progress import chapter_is_complete, intervals_length, intervals_merge
 from ..progress import round3 as _r
 from ..selectors import assert_can_study
+from .heartbeat_rows import ChapterState, lock_rows, write_accepted
+from .playback_rules import REASON_COUNTERS, REASON_MESSAGES, PlaybackConfig, Reason, config, study_gate
 
 EPSILON = 0.5  # seconds a beat may start past the furthest point (rounding); never credited as such
 MAX_INTERVALS = 1000  # a union this fragmented is not an honest player's
-
-_rng = random.SystemRandom()
-
-
-class Reason:
-    OK = "ok"
-    SUPERSEDED = "superseded"
-    TOO_FAST = "too_fast"
-    AHEAD = "ahead"
-    ATTENTION = "attention"
-    CLOSED = "closed"
-    INVALID = "invalid"
-
-
-REASON_COUNTERS = {
-    Reason.SUPERSEDED: "rejected_superseded",
-    Reason.TOO_FAST: "rejected_too_fast",
-    Reason.AHEAD: "rejected_ahead",
-    Reason.ATTENTION: "rejected_attention",
-    Reason.CLOSED: "rejected_closed",
-    Reason.INVALID: "rejected_invalid",
-}
-
-REASON_MESSAGES = {
-    Reason.SUPERSEDED: "已在其他页面播放",
-    Reason.TOO_FAST: "播放进度快于实际时间，本段不计入学习进度",
-    Reason.AHEAD: "首次观看不能快进，本段不计入学习进度",
-    Reason.ATTENTION: "请先点击“继续学习”确认学习状态",
-    Reason.INVALID: "无效的学习记录",
-}
-
-
-# --- Configuration ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlaybackConfig:
-    heartbeat_seconds: float
-    tolerance: float
-    attention_min: float
-    attention_max: float
-    gate_cache_seconds: int
-
-    @property
-    def attention_enabled(self) -> bool:
-        return self.attention_max > 0
-
-    def next_check_in(self) -> float:
-        """Seconds of playback until the next attention check (a random moment in the range)."""
-        if not self.attention_enabled:
-            return math.inf
-        return _rng.uniform(self.attention_min, self.attention_max)
-
-
-def parse_range(text: str) -> tuple[float, float]:
-    """ "600-1200" → (600, 1200); "30" → (30, 30); "off" / "0" / "" → (0, 0) (disabled)."""
-    text = (text or "").strip().lower()
-    if text in {"", "0", "off", "none"}:
-        return 0.0, 0.0
-    low, _, high = text.partition("-")
-    a, b = float(low), float(high or low)
-    if a <= 0 or b < a:
-        raise ValueError(f"invalid attention-check range {text!r}")
-    return a, b
-
-
-def config() -> PlaybackConfig:
-    low, high = parse_range(str(getattr(settings, "CECLOUD_ATTENTION_CHECK_SECONDS", "600-1200")))
-    return PlaybackConfig(
-        heartbeat_seconds=float(getattr(settings, "CECLOUD_HEARTBEAT_SECONDS", 12)),
-        tolerance=float(getattr(settings, "CECLOUD_HEARTBEAT_TOLERANCE", 1.1)),
-        attention_min=low,
-        attention_max=high,
-        gate_cache_seconds=int(getattr(settings, "CECLOUD_STUDY_GATE_CACHE_SECONDS", 60)),
-    )
-
-
-# --- Study gate (cached) ---------------------------------------------------------------------------
-
-
-def _gate_key(enrollment_id: int, course_id: int) -> str:
-    return f"learning:gate:{enrollment_id}:{course_id}"
-
-
-def study_gate(*, enrollment_id: int, course_id: int, cfg: PlaybackConfig | None = None) -> str | None:
-    """None when the learner may study the course in the class today, else the Chinese reason.
-
-    The result of ``assert_can_study`` is cached for ``gate_cache_seconds`` together with the
-    window's last day, which is compared with today on every call.
-    """
-    cfg = cfg or config()
-    today = timezone.localdate()
-    key = _gate_key(enrollment_id, course_id)
-    cached = cache.get(key)
-    if cached is None:
-        enrollment = Enrollment.objects.select_related("training_year", "region").get(pk=enrollment_id)
-        try:
-            assert_can_study(enrollment=enrollment, course=course_id, today=today)
-        except ServiceError as exc:
-            cached = ("closed", exc.message)
-        else:
-            from cecloud.training.selectors import schedule_for
-
-            schedule = schedule_for(region=enrollment.region, training_year=enrollment.training_year)
-            cached = ("open", schedule.study_end.isoformat())
-        cache.set(key, cached, cfg.gate_cache_seconds)
-    state, value = cached
-    if state == "closed":
-        return value
-    if today > dt.date.fromisoformat(value):
-        return "当前不在学习考试时间内"
-    return None
-
-
-def study_gate_forget(*, enrollment_id: int, course_id: int) -> None:
-    cache.delete(_gate_key(enrollment_id, course_id))
 
 
 # --- Sessions ------------------------------------------------------------------------------------------
@@ -233,35 +117,6 @@ def _start(*, user, enrollment, course, user_agent, now, cfg: PlaybackConfig) ->
 
 
 @dataclass
-class ChapterState:
-    chapter_id: int
-    duration: float
-    watched: float
-    furthest: float
-    last_position: float
-    intervals: list[list[float]] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return chapter_is_complete(self.watched, self.duration)
-
-    @property
-    def percent(self) -> float:
-        return chapter_percent(self.watched, self.duration)
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.chapter_id,
-            "duration": self.duration,
-            "watched": self.watched,
-            "furthest": self.furthest,
-            "last_position": self.last_position,
-            "percent": self.percent,
-            "complete": self.complete,
-        }
-
-
-@dataclass
 class HeartbeatResult:
     accepted: bool
     reason: str
@@ -287,146 +142,6 @@ def _number(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-# The heartbeat is the platform's hottest write (tens of thousands of learners every ~12 s), so its
-# accepted path is two statements: one that locks and reads the session and watched-chapter rows
-# together, one that writes both (a data-modifying CTE on PostgreSQL). Rare paths use the ORM.
-
-
-@dataclass
-class _Locked:
-    """The locked rows of one heartbeat: the playback session and the watched chapter."""
-
-    session_id: int
-    status: str
-    enrollment_id: int
-    course_id: int
-    pending_check_id: int | None
-    last_beat_at: dt.datetime
-    played_seconds: float
-    next_check_at: float
-    credited_seconds: float
-    wc_id: int
-    chapter_id: int
-    intervals: list
-    watched_seconds: float
-    furthest: float
-    last_position: float
-    completed_at: dt.datetime | None
-    duration: float
-
-    def state(self) -> ChapterState:
-        return ChapterState(
-            chapter_id=self.chapter_id,
-            duration=self.duration,
-            watched=self.watched_seconds,
-            furthest=self.furthest,
-            last_position=self.last_position,
-            intervals=self.intervals,
-        )
-
-
-def _aware(value) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return value
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
-
-
-def _tables() -> dict[str, str]:
-    return {
-        "session": PlaybackSession._meta.db_table,
-        "watched": WatchedChapter._meta.db_table,
-        "chapter": Chapter._meta.db_table,
-    }
-
-
-def _lock_rows(*, token: str, user_id: int, chapter_pk: int) -> _Locked | None:
-    """Lock and read the session and the watched chapter in one statement (None when either is missing)."""
-    postgres = connection.vendor == "postgresql"
-    sql = (  # noqa: S608 - table names come from the models; values are parameters
-        "SELECT s.id, s.status, s.enrollment_id, s.course_id, s.pending_check_id, s.last_beat_at,"
-        " s.played_seconds, s.next_check_at, s.credited_seconds, w.id, w.chapter_id, w.intervals,"
-        " w.watched_seconds, w.furthest, w.last_position, w.completed_at, c.duration_seconds"
-        " FROM {session} s"
-        " JOIN {watched} w ON w.enrollment_id = s.enrollment_id AND w.course_id = s.course_id AND w.chapter_id = %s"
-        " JOIN {chapter} c ON c.id = w.chapter_id"
-        " WHERE s.token = %s AND s.user_id = %s"
-    ).format(**_tables())
-    if postgres:
-        if getattr(settings, "CECLOUD_HEARTBEAT_ASYNC_COMMIT", True):
-            # Don't wait for the WAL flush of this transaction: a crash can lose the last fraction of a
-            # second of heartbeats, which is exactly a lost heartbeat (the next one covers the time
-            # when the clock allows), never a wrong credit. Transaction-local.
-            sql = sql.replace(" FROM ", ", set_config('synchronous_commit', 'off', true) FROM ", 1)
-        sql += " FOR UPDATE OF s, w"  # SQLite: BEGIN IMMEDIATE already serialises writers
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [chapter_pk, token, user_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    intervals = row[11]
-    if isinstance(intervals, str | bytes):
-        intervals = json.loads(intervals)
-    return _Locked(
-        session_id=row[0],
-        status=row[1],
-        enrollment_id=row[2],
-        course_id=row[3],
-        pending_check_id=row[4],
-        last_beat_at=_aware(row[5]),
-        played_seconds=row[6],
-        next_check_at=row[7],
-        credited_seconds=row[8],
-        wc_id=row[9],
-        chapter_id=row[10],
-        intervals=intervals or [],
-        watched_seconds=row[12],
-        furthest=row[13],
-        last_position=row[14],
-        completed_at=_aware(row[15]),
-        duration=float(row[16]),
-    )
-
-
-def _write_accepted(rows: _Locked, *, now: dt.datetime, length: float, credited: float, completed: bool) -> None:
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    watched_params = [
-        json.dumps(rows.intervals),
-        rows.watched_seconds,
-        rows.furthest,
-        rows.last_position,
-        stamp,
-        stamp if completed else None,
-        rows.wc_id,
-    ]
-    session_params = [
-        stamp,
-        rows.chapter_id,
-        rows.last_position,
-        _r(rows.played_seconds + length),
-        _r(rows.credited_seconds + credited),
-        rows.session_id,
-    ]
-    tables = _tables()
-    watched_sql = (
-        "UPDATE {watched} SET intervals = %s{cast}, watched_seconds = %s, furthest = %s, last_position = %s,"
-        " updated_at = %s, completed_at = COALESCE(completed_at, %s) WHERE id = %s"
-    )
-    session_sql = (  # noqa: S608 - table names come from the models; values are parameters
-        "UPDATE {session} SET last_beat_at = %s, last_chapter_id = %s, last_position = %s, played_seconds = %s,"
-        " credited_seconds = %s, beats_accepted = beats_accepted + 1 WHERE id = %s"
-    ).format(**tables)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            watched_sql = watched_sql.format(cast="::jsonb", **tables)
-            cursor.execute(f"WITH w AS ({watched_sql}) {session_sql}", watched_params + session_params)
-        else:
-            cursor.execute(watched_sql.format(cast="", **tables), watched_params)
-            cursor.execute(session_sql, session_params)
 
 
 def _reject(session_id: int, reason: str, **extra) -> HeartbeatResult:
@@ -462,12 +177,12 @@ def playback_heartbeat(
     except (TypeError, ValueError):
         chapter_pk = None
     with transaction.atomic():
-        rows = _lock_rows(token=token, user_id=user.pk, chapter_pk=chapter_pk) if chapter_pk is not None else None
+        rows = lock_rows(token=token, user_id=user.pk, chapter_pk=chapter_pk) if chapter_pk is not None else None
         if rows is None:
             refused = _slow_path(user=user, token=token, chapter_pk=chapter_pk)
             if refused is not None:
                 return refused
-            rows = _lock_rows(token=token, user_id=user.pk, chapter_pk=chapter_pk)
+            rows = lock_rows(token=token, user_id=user.pk, chapter_pk=chapter_pk)
             if rows is None:
                 return HeartbeatResult(False, Reason.INVALID)
         now = now or timezone.now()
@@ -505,7 +220,7 @@ def playback_heartbeat(
         rows.last_position = _r(position_s)
         completed = rows.completed_at is None and chapter_is_complete(rows.watched_seconds, duration)
         credited = _r(max(0.0, rows.watched_seconds - before))
-        _write_accepted(rows, now=now, length=length, credited=credited, completed=completed)
+        write_accepted(rows, now=now, length=length, credited=credited, completed=completed)
         check_id = None
         if length > 0 and rows.played_seconds + length >= rows.next_check_at:
             check = AttentionCheck.objects.create(

@@ -23,14 +23,8 @@ from cecloud.learning.factories import Clock, confirm_course, study_setup
 from cecloud.learning.models import AttentionCheck, PlaybackSession, PlaybackStatus, WatchedChapter
 from cecloud.learning.progress import course_percent, course_progress, intervals_length, intervals_merge
 from cecloud.learning.selectors import class_progress, course_results
-from cecloud.learning.services.playback import (
-    Reason,
-    attention_answer,
-    parse_range,
-    playback_heartbeat,
-    playback_start,
-    study_gate_forget,
-)
+from cecloud.learning.services.playback import attention_answer, playback_heartbeat, playback_start
+from cecloud.learning.services.playback_rules import Reason, parse_range, study_gate_forget
 from cecloud.training.models import RegionSchedule
 
 pytestmark = pytest.mark.django_db
@@ -338,7 +332,7 @@ def test_the_cached_gate_still_checks_the_last_day(setup, clock, monkeypatch):
         region=setup.enrollment.region.city or setup.enrollment.region, training_year=setup.enrollment.training_year
     ).study_end
     monkeypatch.setattr(
-        "cecloud.learning.services.playback.timezone.localdate", lambda: last_day + dt.timedelta(days=1)
+        "cecloud.learning.services.playback_rules.timezone.localdate", lambda: last_day + dt.timedelta(days=1)
     )
     clock.advance(10)
     assert player.beat(10, 20).reason == Reason.CLOSED

@@ -25,14 +25,9 @@ from cecloud.core.errors import ServiceError
 
 from ..progress import ChapterProgress, course_chapters, course_percent
 from ..selectors import assert_can_study, confirmed_course_for, learner_enrollment
-from ..services import playback
+from ..services import playback, playback_rules
 
 MAX_BODY = 2048
-STATUS_BY_REASON = {
-    playback.Reason.SUPERSEDED: 409,
-    playback.Reason.CLOSED: 403,
-    playback.Reason.INVALID: 400,
-}
 
 
 def quiz_url(enrollment_id: int, course_id: int) -> str:
@@ -216,7 +211,7 @@ def playback_beat(request):
         start=data.get("start"),
         position=data.get("position"),
     )
-    return JsonResponse(result.as_dict(), status=STATUS_BY_REASON.get(result.reason, 200))
+    return JsonResponse(result.as_dict(), status=playback_rules.HTTP_STATUS.get(result.reason, 200))
 
 
 @require_POST

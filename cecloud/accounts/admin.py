@@ -11,13 +11,14 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from cecloud.core.masking import mask_phone
 
-from .models import Role, User
+from .models import User
 
 
 def _check_scope(form: forms.ModelForm, data: dict) -> None:
     role, unit, region = data.get("role"), data.get("unit"), data.get("region")
     if role == Role.UNIT_HR and not unit:
         form.add_error("unit", "单位管理员须指定管理单位")
+from cecloud.core.roles import Role
     if role == Role.BUREAU and not region:
         form.add_error("region", "人社局管理员须指定管理地区")
     if role == Role.BUREAU and region and region.level not in ("city", "county"):

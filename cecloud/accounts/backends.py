@@ -11,10 +11,11 @@ from django.contrib.auth.backends import BaseBackend
 from django.db import IntegrityError, transaction
 
 from cecloud.core.ids import IdError, validate_id_number
+from cecloud.core.roles import Role
 from cecloud.core.text import normalize_code
 from cecloud.registry.models import Person, PersonStatus
 
-from .models import Role, User
+from .models import User
 
 
 def default_password_for(id_number: str) -> str:

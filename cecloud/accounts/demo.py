@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from cecloud.core.roles import Role
 from cecloud.registry.models import Person, Region, Unit
 
-from .models import Role, User
+from .models import User
 
 STAFF_PASSWORD = "Demo@2023"
 

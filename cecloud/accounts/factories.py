@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import factory
 
+from cecloud.core.roles import Role
 from cecloud.registry.factories import PersonFactory, UnitFactory, region
 
-from .models import Role, User
+from .models import User
 
 PASSWORD = "Passw0rd!x"
 

@@ -11,12 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
-
-class Role(models.TextChoices):
-    LEARNER = "learner", "学员"
-    UNIT_HR = "unit_hr", "单位管理员"
-    BUREAU = "bureau", "人社局管理员"
-    OPERATOR = "operator", "平台运营"
+from cecloud.core.roles import Role
 
 
 class UserManager(BaseUserManager):

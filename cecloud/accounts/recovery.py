@@ -28,11 +28,12 @@ from django.utils import timezone
 
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import Role
 from cecloud.core.text import is_valid_phone, normalize_text
 from cecloud.notifications import services as sms
 from cecloud.registry.models import Person, PersonStatus
 
-from .models import Role, User
+from .models import User
 from .services import user_change_password
 
 logger = logging.getLogger(__name__)

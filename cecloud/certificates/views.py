@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from cecloud.accounts.decorators import learner_required, unit_hr_required
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_id_number
+from cecloud.core.roles import learner_required, unit_hr_required
 from cecloud.training.models import EnrollmentStatus
 
 from . import exports, ratelimit, selectors, services, signing

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cecloud.accounts.decorators import learner_required
 from cecloud.core.errors import NotFoundError, ServiceError
+from cecloud.core.roles import learner_required
 from cecloud.learning.selectors import confirmed_course_for, learner_enrollment
 
 from . import services

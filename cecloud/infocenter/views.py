@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from cecloud.accounts.decorators import learner_required
+from cecloud.core.roles import learner_required
 
 from . import selectors, services
 from .models import Category

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cecloud.accounts.backends import RegistryBackend, default_password_for
-from cecloud.accounts.models import Role, User
+from cecloud.accounts.models import User
 from cecloud.billing.gateways.dev import DevGateway
 from cecloud.billing.models import Order, OrderLine
 from cecloud.billing.services import (
@@ -31,6 +31,7 @@ from cecloud.billing.services import (
     order_start_payment,
 )
 from cecloud.catalog.models import Course
+from cecloud.core.roles import Role
 from cecloud.learning.selectors import selection_summary
 from cecloud.learning.services.selection import selection_add, selection_confirm
 from cecloud.registry.models import Person, PersonStatus

@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cecloud.accounts.decorators import unit_hr_required
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import unit_hr_required
 from cecloud.registry import selectors, services
 from cecloud.registry.forms import RejectForm
 

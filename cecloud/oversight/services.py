@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from cecloud.accounts.models import Role
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import PermissionDeniedError, ServiceError
 from cecloud.core.masking import mask_id_number
+from cecloud.core.roles import Role
 from cecloud.notifications.services import sms_notify
 from cecloud.registry.models import Person, Region, Unit
 from cecloud.training.models import RegionSchedule, TrainingYear

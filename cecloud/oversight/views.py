@@ -12,9 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cecloud.accounts.decorators import bureau_required, staff_portal_required, unit_hr_required
-from cecloud.accounts.models import Role
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import Role, bureau_required, staff_portal_required, unit_hr_required
 from cecloud.registry.models import Person, Region
 from cecloud.training.models import RegionSchedule
 

@@ -22,7 +22,6 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cecloud.accounts.models import Role
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from cecloud.core.ids import validate_id_number
@@ -30,6 +29,7 @@ from cecloud.core.masking import mask_id_number
 from cecloud.core.text import is_valid_phone
 from cecloud.notifications.services import sms_notify
 
+from cecloud.core.roles import Role
 from .models import (
     Application,
     CorrectionRequest,

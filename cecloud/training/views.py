@@ -8,8 +8,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from cecloud.accounts.decorators import learner_required
 from cecloud.catalog.models import CourseLecturer
+from cecloud.core.roles import learner_required
 from cecloud.learning.models import CourseSelection
 from cecloud.learning.selectors import (
     CourseResult,

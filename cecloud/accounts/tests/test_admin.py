@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cecloud.accounts.factories import LearnerFactory, OperatorFactory, UnitHRFactory
-from cecloud.accounts.models import Role, User
+from cecloud.accounts.models import User
+from cecloud.core.roles import Role
 from cecloud.registry.factories import UnitFactory, region
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ from django.urls import reverse
 
 from cecloud.accounts.factories import PASSWORD, LearnerFactory, OperatorFactory, UnitHRFactory
 from cecloud.accounts.forms import LOGIN_FAILED
-from cecloud.accounts.models import Role, User
+from cecloud.accounts.models import User
 from cecloud.core.models import AuditLog
+from cecloud.core.roles import Role
 from cecloud.registry.factories import PersonFactory
 from cecloud.registry.models import PersonStatus
 

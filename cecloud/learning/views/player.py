@@ -19,9 +19,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cecloud.accounts.decorators import learner_required
-from cecloud.accounts.models import Role
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import Role, learner_required
 
 from ..progress import ChapterProgress, course_chapters, course_percent
 from ..selectors import assert_can_study, confirmed_course_for, learner_enrollment

@@ -1,4 +1,10 @@
-"""Role guards for views. Anonymous users go to login; a wrong role gets 403."""
+"""Roles and the view guards that check them (every app's pages use these).
+
+A user's role says what it may see: a learner their own data, unit HR their unit, a bureau its
+region, an operator everything (through the back office). The scope itself (``user.unit``,
+``user.region``) lives on the account (``cecloud.accounts.models.User``).
+Anonymous users go to login; a wrong role gets 403.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,14 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import models
 
-from .models import Role
+
+class Role(models.TextChoices):
+    LEARNER = "learner", "学员"
+    UNIT_HR = "unit_hr", "单位管理员"
+    BUREAU = "bureau", "人社局管理员"
+    OPERATOR = "operator", "平台运营"
 
 
 def role_required(*roles: str):

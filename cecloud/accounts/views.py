@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_phone
+from cecloud.core.roles import Role, learner_required
 from cecloud.infocenter.selectors import latest_articles
 
 from . import recovery, services
-from .decorators import learner_required
 from .forms import (
     LOGIN_FAILED,
     LoginForm,
@@ -24,7 +24,6 @@ from .forms import (
     RecoverIdentityForm,
     RecoverPasswordForm,
 )
-from .models import Role
 
 TRAINING_PROCESS = ["帐号登录", "在线报名缴费", "选择学习", "在线考试", "打印证明"]
 

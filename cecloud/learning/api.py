@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Router, Schema, Status
 
-from cecloud.accounts.models import Role
 from cecloud.core.errors import PermissionDeniedError
+from cecloud.core.roles import Role
 
 from .progress import course_chapters, course_percent
 from .selectors import confirmed_course_for, learner_enrollment

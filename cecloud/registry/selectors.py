@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cecloud.accounts.models import Role
+from cecloud.core.roles import Role
 
 from .models import Application, CorrectionRequest, Grade, Person, Region, RequestStatus, Unit
 

@@ -3,9 +3,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from cecloud.accounts.decorators import learner_required
-from cecloud.accounts.models import Role
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import Role, learner_required
 
 from . import selectors, services
 from .forms import ApplicationForm, CorrectionForm, county_choices

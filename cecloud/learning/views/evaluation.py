@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from cecloud.accounts.decorators import learner_required
 from cecloud.catalog.models import CourseLecturer
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import learner_required
 
 from ..models import CourseEvaluation
 from ..selectors import confirmed_course_for, learner_enrollment

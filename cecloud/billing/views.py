@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cecloud.accounts.decorators import learner_required, unit_hr_required
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import learner_required, unit_hr_required
 from cecloud.training.models import TrainingYear
 from cecloud.training.selectors import requirement_for, schedule_for
 

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cecloud.accounts.decorators import learner_required
 from cecloud.catalog.models import Course
 from cecloud.catalog.selectors import SORTS, CourseFilters, ListingCard, listing_page, providers_cached
 from cecloud.core.errors import ServiceError
+from cecloud.core.roles import learner_required
 from cecloud.core.templatetags.cecloud import hours as fmt_hours
 from cecloud.training.models import HourCategory
 

@@ -54,17 +54,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "captcha",
     "axes",
+    # cecloud's apps, in layer order (docs/architecture.md): each imports only the ones above it here.
     "cecloud.core",
-    "cecloud.registry",
-    "cecloud.accounts",
     "cecloud.notifications",
+    "cecloud.registry",
+    "cecloud.infocenter",
+    "cecloud.accounts",
     "cecloud.training",
-    "cecloud.billing",
     "cecloud.catalog",
     "cecloud.learning",
     "cecloud.exams",
+    "cecloud.billing",
     "cecloud.certificates",
-    "cecloud.infocenter",
+    "cecloud.classroom",
     "cecloud.oversight",
 ]
 

@@ -89,7 +89,7 @@ def after_login(request):
 
 @learner_required
 def center(request):
-    return redirect("training:my_classes")
+    return redirect("classroom:my_classes")
 
 
 @learner_required

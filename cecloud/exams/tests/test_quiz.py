@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cecloud.catalog.models import Course
+from cecloud.classroom.selectors import class_progress, course_results
 from cecloud.core import events
 from cecloud.core.errors import NotFoundError, ServiceError
 from cecloud.core.models import AuditLog
@@ -433,7 +434,7 @@ def test_class_home_shows_quiz_result(watched):
     submit(watched, attempt, correct_answers(attempt))
     client = Client()
     client.force_login(watched.user)
-    html = client.get(reverse("training:class_home", args=[watched.enrollment.pk])).content.decode()
+    html = client.get(reverse("classroom:class_home", args=[watched.enrollment.pk])).content.decode()
     compact = html.replace(" ", "").replace("\n", "")
     assert "(课程进度100%课后测验合格)" in compact
     assert reverse("exams:course_quiz", args=[watched.enrollment.pk, watched.course.pk]) in html

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cecloud.classroom.selectors import class_progress, course_results
 from cecloud.core.errors import ServiceError
 from cecloud.core.testing import require_postgres
 from cecloud.learning.factories import Clock, confirm_course, study_setup

@@ -47,7 +47,7 @@ def course_evaluate(request, pk: int, course_pk: int):
         raise Http404
     course = selection.course
     existing = CourseEvaluation.objects.filter(person_id=enrollment.person_id, course=course).first()
-    back = reverse("training:class_home", args=[enrollment.pk]) + "?tab=learning"
+    back = reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=learning"
     if request.method == "POST":
         form = EvaluationForm(request.POST)
         if form.is_valid():

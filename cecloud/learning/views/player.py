@@ -60,7 +60,7 @@ def _chapter_payload(item: ChapterProgress) -> dict:
     chapter = item.chapter
     hls = ""
     if chapter.has_hls:
-        hls = reverse("catalog:chapter_hls", args=[chapter.pk, PurePosixPath(chapter.hls_playlist).name])
+        hls = reverse("learning:chapter_hls", args=[chapter.pk, PurePosixPath(chapter.hls_playlist).name])
     return {
         "id": chapter.pk,
         "title": chapter.title,
@@ -70,7 +70,7 @@ def _chapter_payload(item: ChapterProgress) -> dict:
         "resume": item.resume_at,
         "percent": item.percent,
         "complete": item.complete,
-        "src": reverse("catalog:chapter_video", args=[chapter.pk]),
+        "src": reverse("learning:chapter_video", args=[chapter.pk]),
         "hls": hls,
     }
 

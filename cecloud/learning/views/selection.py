@@ -185,6 +185,6 @@ def select_confirm(request, pk: int):
     text = f"选课成功：已确认 {len(confirmed)} 门课程，共 {fmt_hours(hours)} 学时"
     if summary.structure_met:
         messages.success(request, text + "，选课已完成，请开始课程学习")
-        return HttpResponseRedirect(reverse("training:class_home", args=[enrollment.pk]) + "?tab=learning")
+        return HttpResponseRedirect(reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=learning")
     messages.success(request, text + f"，还需选课 {fmt_hours(summary.need_to_select)} 学时")
     return HttpResponseRedirect(back)

@@ -14,7 +14,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("cecloud.accounts.urls")),
     path("registry/", include("cecloud.registry.urls")),
-    path("training/", include("cecloud.training.urls")),
+    path("training/", include("cecloud.classroom.urls")),  # 我的班级 and the class home
     path("billing/", include("cecloud.billing.urls")),
     path("catalog/", include("cecloud.catalog.urls")),
     path("learning/", include("cecloud.learning.urls")),

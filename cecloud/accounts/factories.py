@@ -47,3 +47,9 @@ class OperatorFactory(UserFactory):
     role = Role.OPERATOR
     is_staff = True
     is_superuser = True
+
+
+def learner_in(region_code: str):
+    """A learner whose unit (and so registry region) is in ``region_code``."""
+    person = PersonFactory(unit=UnitFactory(region=region(region_code)))
+    return LearnerFactory(person=person)

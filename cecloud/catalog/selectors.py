@@ -216,12 +216,10 @@ def course_chapters(course: Course) -> list[Chapter]:
     return list(Chapter.objects.filter(course=course).order_by("order", "id"))
 
 
-def chapter_sources(chapter: Chapter) -> dict[str, str | None]:
-    """URLs the player uses: the MP4 (range requests) and, when made, the HLS playlist (hls.js)."""
-    return {
-        "mp4": reverse("catalog:chapter_video", args=[chapter.pk]),
-        "hls": reverse("catalog:chapter_hls", args=[chapter.pk, "index.m3u8"]) if chapter.has_hls else None,
-    }
+def chapter_with_video(pk: int) -> Chapter | None:
+    """The chapter (with its course) if it exists and has a video file, else None."""
+    chapter = Chapter.objects.filter(pk=pk).select_related("course").first()
+    return chapter if chapter is not None and chapter.video else None
 
 
 def preview_allowance(chapter: Chapter, *, seconds: int) -> list[ByteSpan]:

@@ -6,7 +6,5 @@ app_name = "catalog"
 
 urlpatterns = [
     path("courses/<int:pk>/preview/", views.preview, name="preview"),
-    path("chapters/<int:pk>/video/", views.chapter_video, name="chapter_video"),
     path("chapters/<int:pk>/preview-video/", views.preview_video, name="preview_video"),
-    path("chapters/<int:pk>/hls/<str:name>", views.chapter_hls, name="chapter_hls"),
 ]

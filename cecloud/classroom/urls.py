@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "training"
+app_name = "classroom"
 
 urlpatterns = [
     path("classes/", views.my_classes, name="my_classes"),

@@ -1,4 +1,7 @@
-"""我的班级 and the class home (班级首页), SPEC S5. Learners only ever see their own classes."""
+"""我的班级 and the class home (班级首页), SPEC S5. Learners only ever see their own classes.
+
+These pages show a class (training) with its courses (catalog), selection and progress (learning)
+and quiz results (exams), so they live here, above all four."""
 
 from __future__ import annotations
 
@@ -11,15 +14,11 @@ from django.urls import NoReverseMatch, reverse
 from cecloud.catalog.models import CourseLecturer
 from cecloud.core.roles import learner_required
 from cecloud.learning.models import CourseSelection
-from cecloud.learning.selectors import (
-    CourseResult,
-    class_progress,
-    classes_progress,
-    learner_enrollment,
-)
+from cecloud.learning.selectors import learner_enrollment
+from cecloud.training.models import EnrollmentStatus
+from cecloud.training.selectors import person_enrollments
 
-from .models import EnrollmentStatus
-from .selectors import person_enrollments
+from .selectors import CourseResult, class_progress, classes_progress
 
 TABS = {"select": "选课", "learning": "课程学习", "results": "培训成果"}
 STATUS_FILTERS = {"all": "全部", "todo": "未完成", "done": "已完成"}
@@ -64,7 +63,7 @@ def my_classes(request):
     classes = [(enrollment, progress[enrollment.pk]) for enrollment in enrollments]
     return render(
         request,
-        "training/my_classes.html",
+        "classroom/my_classes.html",
         {
             "classes": classes,
             "center_section": "classes",
@@ -121,10 +120,10 @@ def class_home(request, pk: int):
 
     completed = progress.completed_by_category()
     qualified = enrollment.status == EnrollmentStatus.QUALIFIED
-    base = reverse("training:class_home", args=[enrollment.pk])
+    base = reverse("classroom:class_home", args=[enrollment.pk])
     return render(
         request,
-        "training/class_home.html",
+        "classroom/class_home.html",
         {
             "enrollment": enrollment,
             "progress": progress,

@@ -120,7 +120,7 @@ def _attempt_or_404(request, public_id) -> QuizAttempt:
 
 
 def _class_url(attempt_or_enrollment_id: int) -> str:
-    return reverse("training:class_home", args=[attempt_or_enrollment_id]) + "?tab=learning"
+    return reverse("classroom:class_home", args=[attempt_or_enrollment_id]) + "?tab=learning"
 
 
 @learner_required

@@ -8,8 +8,7 @@ import itertools
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cecloud.accounts.factories import LearnerFactory
-from cecloud.registry.factories import PersonFactory, UnitFactory, region
+from cecloud.registry.factories import region
 
 from .models import Article, ArticleStatus, Attachment, Category
 from .services import article_create, attachment_add
@@ -44,9 +43,3 @@ def make_article(
 def make_attachment(article: Article, *, name: str = "报名须知.pdf", content: bytes = b"%PDF-1.4 test") -> Attachment:
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     return attachment_add(article=article, file=upload)
-
-
-def learner_in(region_code: str):
-    """A learner whose unit (and so registry region) is in ``region_code``."""
-    person = PersonFactory(unit=UnitFactory(region=region(region_code)))
-    return LearnerFactory(person=person)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evaluation, player, selection
+from .views import evaluation, media, player, selection
 
 app_name = "learning"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("classes/<int:pk>/courses/<int:course_pk>/play/", player.playback_start, name="playback_start"),
     path("play/beat/", player.playback_beat, name="playback_beat"),
     path("play/attention/", player.playback_attention, name="playback_attention"),
+    path("chapters/<int:pk>/video/", media.chapter_video, name="chapter_video"),
+    path("chapters/<int:pk>/hls/<str:name>", media.chapter_hls, name="chapter_hls"),
     path("bench/noop/", player.bench_noop, name="bench_noop"),
     # 我要评价
     path("classes/<int:pk>/courses/<int:course_pk>/evaluate/", evaluation.course_evaluate, name="course_evaluate"),

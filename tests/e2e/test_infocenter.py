@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from cecloud.accounts.factories import learner_in
 from cecloud.infocenter import demo
-from cecloud.infocenter.factories import learner_in
 from cecloud.infocenter.models import Article, Category
 from cecloud.registry.factories import region
 

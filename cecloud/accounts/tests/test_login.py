@@ -47,7 +47,7 @@ def test_first_login_with_default_password_creates_account_and_forces_a_new_pass
     user = User.objects.get(person=person)
     assert user.role == Role.LEARNER and user.must_change_password and user.username == person.id_number
     # Every page now leads to the password change, until it is done.
-    for url in [reverse("accounts:after_login"), reverse("accounts:profile"), reverse("training:my_classes")]:
+    for url in [reverse("accounts:after_login"), reverse("accounts:profile"), reverse("classroom:my_classes")]:
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:password_change"))
     r = client.post(
@@ -129,7 +129,7 @@ def test_learner_center_menu_and_empty_states(client):
     html = r.content.decode()
     for label in ["我的班级", "发票下载", "培训证明", "信息中心", "个人信息"]:
         assert label in html
-    for name in ["billing:orders", "certificates:mine", "infocenter:center", "training:my_classes"]:
+    for name in ["billing:orders", "certificates:mine", "infocenter:center", "classroom:my_classes"]:
         assert client.get(reverse(name)).status_code == 200
 
 

@@ -243,8 +243,8 @@ def test_my_classes_and_the_results_tab_link_to_the_certificate(client, certific
     user = LearnerFactory(person=certificate.person)
     client.force_login(user)
     link = reverse("certificates:print_class", args=[certificate.enrollment_id])
-    assert link in client.get(reverse("training:my_classes")).content.decode()
-    home = reverse("training:class_home", args=[certificate.enrollment_id]) + "?tab=results"
+    assert link in client.get(reverse("classroom:my_classes")).content.decode()
+    home = reverse("classroom:class_home", args=[certificate.enrollment_id]) + "?tab=results"
     assert link in client.get(home).content.decode()
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from cecloud.accounts.factories import LearnerFactory
 from cecloud.catalog.factories import CourseFactory, LecturerFactory
-from cecloud.learning import selectors as learning_selectors
-from cecloud.learning.selectors import CourseResult
+from cecloud.classroom import selectors as classroom_selectors
+from cecloud.classroom.selectors import CourseResult
 from cecloud.learning.services import selection_add, selection_confirm
 from cecloud.registry.models import Grade
 from cecloud.training.factories import enrollment_for
@@ -35,15 +35,15 @@ def learner(client):
 def test_my_classes_lists_every_class_with_hours(client, learner):
     current = enrollment_for(learner.person, 2023)
     catch_up = enrollment_for(learner.person, 2021)
-    page = text(client.get(reverse("training:my_classes")))
+    page = text(client.get(reverse("classroom:my_classes")))
     assert page.index("2023年度") < page.index("2021年度")
     assert page.count("立即学习") == 2
     assert "已完成 0 /40 学时" in page
     assert "还需选课 40 学时" in page
     assert "学习中" in page
-    html = client.get(reverse("training:my_classes")).content.decode()
-    assert reverse("training:class_home", args=[current.pk]) in html
-    assert reverse("training:class_home", args=[catch_up.pk]) in html
+    html = client.get(reverse("classroom:my_classes")).content.decode()
+    assert reverse("classroom:class_home", args=[current.pk]) in html
+    assert reverse("classroom:class_home", args=[catch_up.pk]) in html
     assert "打印培训证明" not in page
 
 
@@ -51,14 +51,14 @@ def test_a_qualified_class_offers_the_certificate(client, learner):
     enrollment = enrollment_for(learner.person, 2023)
     enrollment.status = EnrollmentStatus.QUALIFIED
     enrollment.save(update_fields=["status"])
-    page = text(client.get(reverse("training:my_classes")))
+    page = text(client.get(reverse("classroom:my_classes")))
     assert "已合格" in page and "打印培训证明" in page
-    home = text(client.get(reverse("training:class_home", args=[enrollment.pk]) + "?tab=results"))
+    home = text(client.get(reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=results"))
     assert "班级已合格" in home
 
 
 def test_no_classes_shows_the_way_to_register(client, learner):
-    page = text(client.get(reverse("training:my_classes")))
+    page = text(client.get(reverse("classroom:my_classes")))
     assert "您还没有报名任何班级" in page and "报名培训" in page
 
 
@@ -66,7 +66,7 @@ def test_class_home_boxes_notice_and_tabs(client, learner):
     enrollment = enrollment_for(learner.person, 2023)
     selection_add(enrollment=enrollment, course=CourseFactory(hours=Decimal("4")))
     selection_confirm(enrollment=enrollment)
-    response = client.get(reverse("training:class_home", args=[enrollment.pk]))
+    response = client.get(reverse("classroom:class_home", args=[enrollment.pk]))
     page = text(response)
     assert response.status_code == 200
     assert "还需选课 36 学时" in page and "立即选课" in page
@@ -81,15 +81,15 @@ def test_skilled_class_uses_its_own_total(client):
     user = LearnerFactory(person__grade=Grade.JUNIOR)
     client.force_login(user)
     enrollment = enrollment_for(user.person, 2023)
-    page = text(client.get(reverse("training:class_home", args=[enrollment.pk])))
+    page = text(client.get(reverse("classroom:class_home", args=[enrollment.pk])))
     assert "完成考核要求即可获得24学时" in page
     assert "本次培训要求课程学习不低于 24 学时" in page
 
 
 def test_others_classes_are_404(client, learner):
     other = enrollment_for(LearnerFactory().person, 2023)
-    assert client.get(reverse("training:class_home", args=[other.pk])).status_code == 404
-    assert client.get(reverse("training:class_home", args=[987654])).status_code == 404
+    assert client.get(reverse("classroom:class_home", args=[other.pk])).status_code == 404
+    assert client.get(reverse("classroom:class_home", args=[987654])).status_code == 404
 
 
 def test_course_list_shows_each_confirmed_course(client, learner):
@@ -103,7 +103,7 @@ def test_course_list_shows_each_confirmed_course(client, learner):
     )
     selection_add(enrollment=enrollment, course=course)
     selection_confirm(enrollment=enrollment)
-    page = text(client.get(reverse("training:class_home", args=[enrollment.pk]) + "?tab=learning"))
+    page = text(client.get(reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=learning"))
     assert "全部 未完成 已完成" in page
     assert "默认排序 学时 学习进度" in page
     assert "思想政治 > 思政" in page
@@ -130,8 +130,8 @@ def test_course_filters_sort_and_the_results_plug_in(client, learner, monkeypatc
         }
         return {s.pk: values.get(s.course_id, CourseResult()) for s in selections}
 
-    monkeypatch.setattr(learning_selectors, "course_results", fake_results)
-    home = reverse("training:class_home", args=[enrollment.pk])
+    monkeypatch.setattr(classroom_selectors, "course_results", fake_results)
+    home = reverse("classroom:class_home", args=[enrollment.pk])
 
     def listed(query: str) -> list[str]:
         return re.findall(r'<h3 class="study-title">([^<]+)</h3>', client.get(home + query).content.decode())
@@ -156,7 +156,7 @@ def test_select_tab_lists_confirmed_courses_by_category(client, learner):
     for hours in ("4", "4", "4"):
         selection_add(enrollment=enrollment, course=CourseFactory(hours=Decimal(hours)))
     selection_confirm(enrollment=enrollment)
-    page = text(client.get(reverse("training:class_home", args=[enrollment.pk]) + "?tab=select"))
+    page = text(client.get(reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=select"))
     assert "选课情况" in page
     assert "思政 (共12学时)" in page
     assert "已达标" in page and "未达标（还需 12 学时）" in page

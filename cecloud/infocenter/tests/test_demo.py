@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from cecloud.accounts.factories import learner_in
 from cecloud.core.models import AuditLog
 from cecloud.infocenter import demo
-from cecloud.infocenter.factories import learner_in
 from cecloud.infocenter.models import Article, Attachment, Category
 from cecloud.infocenter.selectors import latest_articles, visible_articles
 

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cecloud.accounts.factories import BureauFactory, OperatorFactory
-from cecloud.infocenter.factories import learner_in, make_article, make_attachment
+from cecloud.accounts.factories import BureauFactory, OperatorFactory, learner_in
+from cecloud.infocenter.factories import make_article, make_attachment
 from cecloud.infocenter.models import Article, ArticleStatus, Category
 
 pytestmark = pytest.mark.django_db

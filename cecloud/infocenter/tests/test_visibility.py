@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from cecloud.accounts.factories import BureauFactory, OperatorFactory, UnitHRFactory
-from cecloud.infocenter.factories import learner_in, make_article
+from cecloud.accounts.factories import BureauFactory, OperatorFactory, UnitHRFactory, learner_in
+from cecloud.infocenter.factories import make_article
 from cecloud.infocenter.models import ArticleStatus, Category
 from cecloud.infocenter.selectors import articles_for, latest_articles, readable_article, visible_articles
 from cecloud.registry.factories import UnitFactory, region

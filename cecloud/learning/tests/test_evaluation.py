@@ -82,10 +82,10 @@ def test_evaluate_page(setup):
     assert "请为教师授课质量评分" in missing
     response = client.post(url, {"content_score": "4", "teaching_score": "5", "comment": "讲得清楚"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("training:class_home", args=[setup.enrollment.pk]) + "?tab=learning"
+    assert response["Location"] == reverse("classroom:class_home", args=[setup.enrollment.pk]) + "?tab=learning"
     page = client.get(url).content.decode()
     assert "修改评价" in page and 'value="4" checked' in page and "讲得清楚" in page and "<b>4.5</b>" in page
-    home = client.get(reverse("training:class_home", args=[setup.enrollment.pk])).content.decode()
+    home = client.get(reverse("classroom:class_home", args=[setup.enrollment.pk])).content.decode()
     assert url in home and "4.5" in home
     stranger = Client()
     stranger.force_login(study_setup(durations=(5.0,), name="赵六").user)

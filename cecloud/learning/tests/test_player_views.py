@@ -65,7 +65,7 @@ def test_player_page_lists_chapters_with_progress_and_the_quiz_at_the_end(client
     assert "hls.min.js" in html and "learning/player.js" in html
     config = config_of(response)
     assert [c["id"] for c in config["chapters"]] == [c.pk for c in setup.chapters]
-    assert config["chapters"][0]["src"] == reverse("catalog:chapter_video", args=[setup.chapters[0].pk])
+    assert config["chapters"][0]["src"] == reverse("learning:chapter_video", args=[setup.chapters[0].pk])
     assert config["initial"] == setup.chapters[0].pk
     assert config["urls"]["beat"] == reverse("learning:playback_beat")
 
@@ -197,7 +197,7 @@ def test_class_home_links_to_the_player_and_shows_progress(client_in, setup):
         furthest=60,
         last_position=60,
     )
-    html = client_in.get(reverse("training:class_home", args=[setup.enrollment.pk])).content.decode()
+    html = client_in.get(reverse("classroom:class_home", args=[setup.enrollment.pk])).content.decode()
     assert study_url(setup) in html
     assert "课程进度33.33%" in html.replace(" ", "")
 
@@ -212,5 +212,5 @@ def test_my_classes_shows_the_watched_progress(client_in, setup):
         furthest=60,
         last_position=60,
     )
-    html = client_in.get(reverse("training:my_classes")).content.decode()
+    html = client_in.get(reverse("classroom:my_classes")).content.decode()
     assert "课程学习进度 <b>33.33</b>%" in html

@@ -206,7 +206,7 @@ def test_confirm_in_rounds_then_the_class_home(client, enrollment):
                             (SKILL, "4"), (SKILL, "4"), (SKILL, "4")]:  # fmt: skip
         selection_add(enrollment=enrollment, course=CourseFactory(category=category, hours=Decimal(hours)))
     response = client.post(reverse("learning:select_confirm", args=[enrollment.pk]))
-    assert response["Location"] == reverse("training:class_home", args=[enrollment.pk]) + "?tab=learning"
+    assert response["Location"] == reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=learning"
     first.refresh_from_db()
     assert first.enrolled_count == 1
     assert CourseSelection.objects.filter(status=SelectionStatus.CONFIRMED).count() == 10

@@ -51,6 +51,7 @@ test-fast: deps
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # import contracts in .importlinter: layers, no cycles
 
 format: deps
 	$(VENV)/bin/ruff format .

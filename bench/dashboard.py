@@ -468,7 +468,7 @@ def child(options: dict) -> None:
     from django.test import Client
 
     from cecloud.accounts.models import Role, User
-    from cecloud.oversight import selectors
+    from cecloud.oversight.selectors import completion
     from cecloud.registry.models import Region
     from cecloud.training.models import TrainingYear
 
@@ -497,7 +497,7 @@ def child(options: dict) -> None:
         return response
 
     response = page()
-    board = response.context["board"] if response.context else selectors.dashboard(region=city, training_year=year)
+    board = response.context["board"] if response.context else completion.dashboard(region=city, training_year=year)
     _check_same_numbers(_baseline(city.pk, year.pk), board)
     info(
         f"{city.name} {MEASURED_YEAR}: workers={board.total.workers:,} registered={board.total.registered:,} "
@@ -506,7 +506,7 @@ def child(options: dict) -> None:
     )
     subject = _median_ms(page, options["repeat"])
     baseline = _median_ms(lambda: _baseline(city.pk, year.pk), options["repeat"])
-    selectors_only = _median_ms(lambda: selectors.dashboard(region=city, training_year=year), options["repeat"])
+    selectors_only = _median_ms(lambda: completion.dashboard(region=city, training_year=year), options["repeat"])
     print(
         "RESULT "
         + json.dumps({"subject_ms": subject, "baseline_ms": baseline, "selectors_ms": selectors_only, **counts}),

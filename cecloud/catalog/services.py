@@ -15,7 +15,7 @@ from django.utils import timezone
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 
-from . import media
+from . import events, media
 from .models import Chapter, Course, HlsStatus, PreviewGrant
 from .selectors import catalog_changed
 
@@ -79,10 +79,7 @@ def chapter_video_saved(*, chapter: Chapter, actor=None) -> Chapter:
         extra_data={"video": chapter.video.name, "duration": chapter.duration_seconds, "size": size},
     )
     if chapter.hls_status == HlsStatus.PENDING:
-        from .tasks import chapter_make_hls
-
-        chapter_id, video_name = chapter.pk, chapter.video.name
-        transaction.on_commit(lambda: chapter_make_hls.delay(chapter_id, video_name))
+        events.chapter_hls_requested.publish_on_commit(chapter_id=chapter.pk, video_name=chapter.video.name)
     return chapter
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .selectors import WORKER_STATUSES, Completion, DayPoint
+from .selectors.completion import Completion, DayPoint
+from .selectors.workers import WORKER_STATUSES
 
 BLUE = "#1559a8"
 ORANGE = "#e8772e"

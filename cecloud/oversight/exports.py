@@ -22,8 +22,9 @@ from cecloud.core.masking import mask_id_number, mask_phone
 from cecloud.registry.models import Person
 from cecloud.training.models import TrainingYear
 
-from . import selectors
-from .selectors import Completion, Dashboard, WorkerRow
+from .selectors import workers
+from .selectors.completion import Completion, Dashboard
+from .selectors.workers import WorkerRow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -83,7 +84,7 @@ def _num(value):
 def iter_worker_rows(queryset: QuerySet[Person], training_year: TrainingYear) -> Iterator[WorkerRow]:
     paginator = Paginator(queryset, BATCH)
     for number in paginator.page_range:
-        yield from selectors.worker_rows(list(paginator.page(number).object_list), training_year)
+        yield from workers.worker_rows(list(paginator.page(number).object_list), training_year)
 
 
 def worker_sheet_rows(

@@ -4,7 +4,7 @@ from django import forms
 
 from cecloud.registry.models import Grade
 
-from .selectors import WORKER_STATUSES
+from .selectors.workers import WORKER_STATUSES
 
 
 class WorkerFilterForm(forms.Form):

@@ -17,8 +17,8 @@ from cecloud.notifications.services import sms_notify
 from cecloud.registry.models import Person, Region, Unit
 from cecloud.training.models import RegionSchedule, TrainingYear
 
-from . import selectors
 from .models import Reminder
+from .selectors import scope, workers
 
 # Rate limits for study reminders (学习提醒).
 REMINDER_PER_PERSON_DAILY = 1  # per local calendar day
@@ -26,9 +26,9 @@ REMINDER_PER_UNIT_HOURLY = 200  # per unit, sliding hour
 REMINDER_TEMPLATE = "study_reminder"
 
 ACTION_TEXT = {
-    selectors.STATUS_NONE: "报名缴费和学习考试",
-    selectors.STATUS_UNPAID: "缴费和学习考试",
-    selectors.STATUS_LEARNING: "课程学习和课后测验",
+    workers.STATUS_NONE: "报名缴费和学习考试",
+    workers.STATUS_UNPAID: "缴费和学习考试",
+    workers.STATUS_LEARNING: "课程学习和课后测验",
 }
 
 
@@ -76,9 +76,9 @@ def reminder_send(*, actor, training_year: TrainingYear, person_ids: list[int], 
         raise ServiceError("请选择要提醒的人员")
     unit = Unit.objects.select_for_update().get(pk=actor.unit_id)
     people = list(
-        selectors.annotate_workers(
-            Person.objects.filter(pk__in=ids, unit=unit, status="active"), training_year
-        ).order_by("name", "id")
+        workers.annotate_workers(Person.objects.filter(pk__in=ids, unit=unit, status="active"), training_year).order_by(
+            "name", "id"
+        )
     )
     if len(people) != len(ids):
         raise PermissionDeniedError("只能提醒本单位在岗人员")
@@ -93,7 +93,7 @@ def reminder_send(*, actor, training_year: TrainingYear, person_ids: list[int], 
     result = ReminderResult()
     rows = []
     for person in people:
-        if person.worker_status == selectors.STATUS_QUALIFIED:
+        if person.worker_status == workers.STATUS_QUALIFIED:
             result.done.append(person)
         elif not person.phone:
             result.no_phone.append(person)
@@ -152,7 +152,7 @@ def schedule_regions(actor) -> list[Region]:
     """Regions whose schedule the actor may set: a city bureau sets its city's and its counties'."""
     if actor.role != Role.BUREAU or not actor.region_id or actor.region.level != Region.Level.CITY:
         return []
-    return selectors.bureau_regions(actor)
+    return scope.bureau_regions(actor)
 
 
 def check_schedule_dates(

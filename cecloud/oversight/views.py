@@ -17,9 +17,10 @@ from cecloud.core.roles import Role, bureau_required, staff_portal_required, uni
 from cecloud.registry.models import Person, Region
 from cecloud.training.models import RegionSchedule
 
-from . import charts, exports, selectors, services
+from . import charts, exports, services
 from .forms import ScheduleForm, WorkerFilterForm
 from .models import Reminder
+from .selectors import completion, scope, workers
 
 WORKERS_PER_PAGE = 20
 UNITS_PER_PAGE = 30
@@ -48,27 +49,27 @@ def _worker_filters(request, years):
     data.setdefault("year", str(years[0].year))
     form = WorkerFilterForm(data, years=years)
     values = form.values(years[0].year)
-    training_year = selectors.pick_year(years, values["year"])
+    training_year = scope.pick_year(years, values["year"])
     return form, values, training_year
 
 
 def _worker_list_context(request, people, *, export_url: str) -> dict:
-    years = selectors.active_years()
+    years = scope.active_years()
     if not years:
         raise Http404("没有开放的学习年度")
     form, values, training_year = _worker_filters(request, years)
-    queryset = selectors.workers_queryset(
+    queryset = workers.workers_queryset(
         people, training_year, q=values["q"], grade=values["grade"], status=values["status"]
     )
     page = Paginator(queryset, WORKERS_PER_PAGE).get_page(request.GET.get("page"))
-    counts = selectors.status_counts(people, training_year)
-    grades = selectors.grade_completion(people, training_year)
+    counts = workers.status_counts(people, training_year)
+    grades = completion.grade_completion(people, training_year)
     return {
         "filters": form,
         "training_year": training_year,
         "page_obj": page,
-        "rows": selectors.worker_rows(list(page.object_list), training_year),
-        "status_counts": [(key, label, counts[key]) for key, label in selectors.WORKER_STATUSES.items()],
+        "rows": workers.worker_rows(list(page.object_list), training_year),
+        "status_counts": [(key, label, counts[key]) for key, label in workers.WORKER_STATUSES.items()],
         "workers_total": sum(counts.values()),
         "grades": grades,
         "status_chart": charts.status_donut(counts),
@@ -80,11 +81,11 @@ def _worker_list_context(request, people, *, export_url: str) -> dict:
 
 
 def _worker_export(request, people, *, filename: str, title: str, full_ids: bool, subject, kind: str):
-    years = selectors.active_years()
+    years = scope.active_years()
     if not years:
         raise Http404("没有开放的学习年度")
     _form, values, training_year = _worker_filters(request, years)
-    queryset = selectors.workers_queryset(
+    queryset = workers.workers_queryset(
         people, training_year, q=values["q"], grade=values["grade"], status=values["status"]
     )
     content, count = exports.workers_workbook(
@@ -144,12 +145,12 @@ def unit_export(request):
 @unit_hr_required
 @require_http_methods(["GET", "POST"])
 def unit_reminders(request):
-    years = selectors.active_years()
+    years = scope.active_years()
     if not years:
         raise Http404("没有开放的学习年度")
-    training_year = selectors.pick_year(years, request.POST.get("year") or request.GET.get("year"))
+    training_year = scope.pick_year(years, request.POST.get("year") or request.GET.get("year"))
     people = _unit_people(request.user)
-    not_done = selectors.workers_queryset(people, training_year).filter(worker_status__in=selectors.NOT_DONE)
+    not_done = workers.workers_queryset(people, training_year).filter(worker_status__in=workers.NOT_DONE)
     if request.method == "POST":
         if request.POST.get("scope") == "all":
             person_ids = list(not_done.values_list("pk", flat=True))
@@ -165,7 +166,7 @@ def unit_reminders(request):
             (messages.success if result.sent else messages.warning)(request, result.message)
         return redirect(f"{reverse('oversight:unit_reminders')}?year={training_year.year}")
     page = Paginator(not_done, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = selectors.worker_rows(list(page.object_list), training_year)
+    rows = workers.worker_rows(list(page.object_list), training_year)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     last_sent = {}
     for reminder in Reminder.objects.filter(person_id__in=[r.person.pk for r in rows]).order_by("sent_at"):
@@ -192,8 +193,8 @@ def unit_reminders(request):
 @staff_portal_required
 @require_http_methods(["GET", "POST"])
 def worker_detail(request, pk: int):
-    person = selectors.worker_for_viewer(user=request.user, pk=pk)
-    years = selectors.active_years()
+    person = scope.worker_for_viewer(user=request.user, pk=pk)
+    years = scope.active_years()
     revealed = ""
     if request.method == "POST":
         revealed = services.id_number_reveal(actor=request.user, person=person, request=request)
@@ -210,7 +211,7 @@ def worker_detail(request, pk: int):
         {
             "portal_section": "workers" if request.user.role == Role.UNIT_HR else "units",
             "person": person,
-            "history": selectors.worker_history(person, years),
+            "history": workers.worker_history(person, years),
             "revealed": revealed,
             "back_url": back_url,
         },
@@ -221,18 +222,18 @@ def worker_detail(request, pk: int):
 
 
 def _bureau_scope(request):
-    years = selectors.active_years()
+    years = scope.active_years()
     if not years:
         raise Http404("没有开放的学习年度")
-    training_year = selectors.pick_year(years, request.GET.get("year"))
-    region = selectors.bureau_scope_region(request.user, request.GET.get("region"))
+    training_year = scope.pick_year(years, request.GET.get("year"))
+    region = scope.bureau_scope_region(request.user, request.GET.get("region"))
     return years, training_year, region
 
 
 @bureau_required
 def bureau_dashboard(request):
     years, training_year, region = _bureau_scope(request)
-    board = selectors.dashboard(region=region, training_year=training_year)
+    board = completion.dashboard(region=region, training_year=training_year)
     region_rows = board.by_region if region.level == Region.Level.CITY else []
     return render(
         request,
@@ -240,7 +241,7 @@ def bureau_dashboard(request):
         {
             "portal_section": "dashboard",
             "years": years,
-            "regions": selectors.bureau_regions(request.user),
+            "regions": scope.bureau_regions(request.user),
             "region": region,
             "training_year": training_year,
             "board": board,
@@ -260,8 +261,8 @@ def bureau_dashboard(request):
 @bureau_required
 def bureau_export(request):
     _years, training_year, region = _bureau_scope(request)
-    board = selectors.dashboard(region=region, training_year=training_year)
-    units = selectors.unit_completion(region=region, training_year=training_year)
+    board = completion.dashboard(region=region, training_year=training_year)
+    units = completion.unit_completion(region=region, training_year=training_year)
     content, count = exports.dashboard_workbook(board, units)
     services.export_record(
         actor=request.user,
@@ -280,7 +281,7 @@ def bureau_export(request):
 def bureau_units(request):
     years, training_year, region = _bureau_scope(request)
     q = (request.GET.get("q") or "").strip()[:50]
-    units = selectors.unit_completion(region=region, training_year=training_year, q=q)
+    units = completion.unit_completion(region=region, training_year=training_year, q=q)
     page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -288,7 +289,7 @@ def bureau_units(request):
         {
             "portal_section": "units",
             "years": years,
-            "regions": selectors.bureau_regions(request.user),
+            "regions": scope.bureau_regions(request.user),
             "region": region,
             "training_year": training_year,
             "page_obj": page,
@@ -298,12 +299,12 @@ def bureau_units(request):
 
 
 def _bureau_unit_people(request, unit):
-    return Person.objects.filter(unit=unit, region_id__in=selectors.bureau_region_ids(request.user.region))
+    return Person.objects.filter(unit=unit, region_id__in=scope.bureau_region_ids(request.user.region))
 
 
 @bureau_required
 def bureau_unit(request, pk: int):
-    unit = selectors.unit_for_bureau(user=request.user, pk=pk)
+    unit = scope.unit_for_bureau(user=request.user, pk=pk)
     context = _worker_list_context(
         request,
         _bureau_unit_people(request, unit),
@@ -315,7 +316,7 @@ def bureau_unit(request, pk: int):
 
 @bureau_required
 def bureau_unit_export(request, pk: int):
-    unit = selectors.unit_for_bureau(user=request.user, pk=pk)
+    unit = scope.unit_for_bureau(user=request.user, pk=pk)
     return _worker_export(
         request,
         _bureau_unit_people(request, unit),
@@ -331,11 +332,11 @@ def bureau_unit_export(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def bureau_schedules(request):
     user = request.user
-    years = selectors.active_years()
+    years = scope.active_years()
     editable_regions = services.schedule_regions(user)
     if request.method == "POST" and not editable_regions:
         raise PermissionDenied("只有市人社局可以设置时间安排")
-    schedules = selectors.schedules_for_bureau(user)
+    schedules = scope.schedules_for_bureau(user)
     form = None
     if editable_regions and years:
         if request.method == "POST":
@@ -363,7 +364,7 @@ def bureau_schedules(request):
                     return redirect("oversight:bureau_schedules")
         else:
             region = next((r for r in editable_regions if r.code == request.GET.get("region")), editable_regions[0])
-            training_year = selectors.pick_year(years, request.GET.get("year"))
+            training_year = scope.pick_year(years, request.GET.get("year"))
             existing = RegionSchedule.objects.filter(region=region, training_year=training_year).first()
             initial = {"region": region.code, "year": training_year.year, "catch_up_open": True}
             if existing is not None:

@@ -16,7 +16,7 @@ from cecloud.registry.models import Person, PersonStatus
 from cecloud.training.factories import training_year
 from cecloud.training.models import Enrollment, EnrollmentStatus
 
-from .. import selectors
+from ..selectors import completion
 from ..testing import populate
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_dashboard_numbers_equal_direct_counts(seed):
     world = populate(seed)
     city = world["city"]
     ty = training_year(2023)
-    board = selectors.dashboard(region=city, training_year=ty, lowest=100)
+    board = completion.dashboard(region=city, training_year=ty, lowest=100)
     in_city = Person.objects.filter(region__in=[city, *world["counties"]])
     assert counts(board.total) == direct(in_city, 2023)
     assert board.total.workers > 0 and board.total.qualified > 0 and board.total.learning > 0
@@ -57,7 +57,7 @@ def test_dashboard_numbers_equal_direct_counts(seed):
     for g in board.by_grade:
         assert counts(g) == direct(in_city.filter(grade=g.key), 2023), g.label
 
-    units = selectors.unit_completion(region=city, training_year=ty)
+    units = completion.unit_completion(region=city, training_year=ty)
     for c in units:
         assert counts(c) == direct(in_city.filter(unit_id=c.key), 2023), c.label
     rates = [c.rate for c in units if c.workers]
@@ -93,7 +93,7 @@ def test_dashboard_numbers_equal_direct_counts(seed):
 
     # A county bureau's dashboard is its county only.
     county = world["counties"][0]
-    county_board = selectors.dashboard(region=county, training_year=ty)
+    county_board = completion.dashboard(region=county, training_year=ty)
     assert counts(county_board.total) == direct(Person.objects.filter(region=county), 2023)
 
 
@@ -121,8 +121,8 @@ def test_dashboard_query_count_does_not_grow_with_the_data(django_assert_max_num
     world = populate(4)
     ty = training_year(2023)
     with django_assert_max_num_queries(10):
-        selectors.dashboard(region=world["city"], training_year=ty)
+        completion.dashboard(region=world["city"], training_year=ty)
     for _ in range(3):
         populate(5)
     with django_assert_max_num_queries(10):
-        selectors.dashboard(region=world["city"], training_year=ty)
+        completion.dashboard(region=world["city"], training_year=ty)

@@ -13,7 +13,8 @@ from cecloud.core.management.commands.load_demo import DEMO_MODULES
 from cecloud.registry.models import Person
 from cecloud.training.models import Enrollment, EnrollmentStatus, HourLedgerEntry
 
-from .. import demo, selectors
+from .. import demo
+from ..selectors import workers
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_demo_activity(django_capture_on_commit_callbacks):
     hospital = Person.objects.filter(unit__name="连云港市第一人民医院")
     from cecloud.training.models import TrainingYear
 
-    counts = selectors.status_counts(hospital, TrainingYear.objects.get(year=2023))
+    counts = workers.status_counts(hospital, TrainingYear.objects.get(year=2023))
     assert all(counts[key] for key in ("none", "unpaid", "learning", "qualified")), counts
     before = (Enrollment.objects.count(), Order.objects.count(), HourLedgerEntry.objects.count())
     with django_capture_on_commit_callbacks(execute=True):

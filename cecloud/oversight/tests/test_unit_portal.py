@@ -22,7 +22,7 @@ from cecloud.registry.models import Grade, PersonStatus
 from cecloud.training.factories import training_year
 from cecloud.training.models import EnrollmentStatus
 
-from .. import selectors
+from ..selectors import scope, workers
 from ..testing import course_for, make_class, make_order
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +69,8 @@ def team(world):
 
 def test_each_worker_has_status_payment_hours_and_progress(world, team):
     ty = training_year(2023)
-    qs = selectors.workers_queryset(selectors.people_in_scope(world.users["hr_a"]), ty)
-    rows = {r.person.name: r for r in selectors.worker_rows(list(qs), ty)}
+    qs = workers.workers_queryset(scope.people_in_scope(world.users["hr_a"]), ty)
+    rows = {r.person.name: r for r in workers.worker_rows(list(qs), ty)}
     assert set(rows) == {"张海州", "钱未缴", "孙学习", "周合格"}  # 离岗 not listed
     assert {name: r.status for name, r in rows.items()} == {
         "张海州": "none",
@@ -96,7 +96,7 @@ def test_an_expired_unpaid_order_is_not_registered_and_a_closed_class_does_not_c
     make_order(person, 2023, status=OrderStatus.PENDING, created_at=timezone.now() - dt.timedelta(hours=25))
     other = PersonFactory(unit=world.unit_a)
     make_class(other, 2023, status=EnrollmentStatus.CLOSED)
-    counts = selectors.status_counts(selectors.people_in_scope(world.users["hr_a"]), training_year(2023))
+    counts = workers.status_counts(scope.people_in_scope(world.users["hr_a"]), training_year(2023))
     assert counts == {"none": 2, "unpaid": 0, "learning": 0, "qualified": 0}
 
 
@@ -104,8 +104,8 @@ def test_unit_order_payment_is_shown_as_paid_by_the_unit(world):
     make_class(world.person_a, 2023, with_order=False)
     make_order(world.person_a, 2023, kind=OrderKind.UNIT, buyer=world.users["hr_a"])
     ty = training_year(2023)
-    qs = selectors.workers_queryset(selectors.people_in_scope(world.users["hr_a"]), ty)
-    (row,) = selectors.worker_rows(list(qs), ty)
+    qs = workers.workers_queryset(scope.people_in_scope(world.users["hr_a"]), ty)
+    (row,) = workers.worker_rows(list(qs), ty)
     assert row.payment_label == "已缴费（单位缴费）"
 
 

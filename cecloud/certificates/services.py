@@ -1,10 +1,10 @@
 """Certificate rules: issue exactly once, keep the PDF, revoke (SPEC S7).
 
-Issuing is triggered after commit when a class qualifies (training's ``enrollment_qualified`` event,
-subscribed in ``subscribers.py``) and runs in
-a retried Celery task; a periodic sweep catches qualified classes whose task was lost. However
-often it runs, a class gets one certificate: the enrollment row is locked, an existing certificate
-is returned, and the one-to-one constraint decides any remaining race (IntegrityError fallback).
+Issuing is triggered after commit when a class qualifies (training's ``enrollment_qualified``
+event, subscribed in ``subscribers.py``) and runs in a retried Celery task; a periodic sweep
+catches qualified classes whose task was lost. However often it runs, a class gets one
+certificate: the enrollment row is locked, an existing certificate is returned, and the
+one-to-one constraint decides any remaining race (IntegrityError fallback).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from django.db import transaction
 from openpyxl import Workbook
 
 from cecloud.core.audit import audit_log
-from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, sheet_rows
+from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, SheetRow, check_rows, sheet_rows
 from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
 
@@ -104,7 +104,6 @@ def _cell(value) -> str:
 
 def read_rows(fileobj) -> tuple[list[CourseRow], list[RowError], int]:
     """Parse and validate every row; never writes."""
-    errors: list[RowError] = []
     try:
         rows = sheet_rows(fileobj, columns=COLUMNS, required=REQUIRED, cell=_cell)
     except SheetError as exc:
@@ -115,22 +114,10 @@ def read_rows(fileobj) -> tuple[list[CourseRow], list[RowError], int]:
         if p.short_name:
             providers.setdefault(p.short_name, p)
     known_years = set(TrainingYear.objects.values_list("year", flat=True))
-    parsed: list[CourseRow] = []
     seen: dict[tuple[int, str], int] = {}
-    total = 0
-    for row_number, cells in rows:
-        total += 1
-        if total > MAX_ROWS:
-            errors.append(RowError(row_number, "", f"一次最多导入 {MAX_ROWS} 行"))
-            break
-        row_errors: list[RowError] = []
 
-        def bad(column: str, message: str, row_errors=row_errors, row_number=row_number) -> None:
-            row_errors.append(RowError(row_number, column, message))
-
-        for column in REQUIRED:
-            if not cells.get(column):
-                bad(column, "不能为空")
+    def parse(row: SheetRow) -> CourseRow:
+        cells, bad = row.cells, row.bad
         title = cells.get("课程名称", "")
         if len(title) > 200:
             bad("课程名称", "不能超过200个字")
@@ -175,25 +162,22 @@ def read_rows(fileobj) -> tuple[list[CourseRow], list[RowError], int]:
             if key in seen:
                 bad("课程名称", f"与第{seen[key]}行重复（同一提供方的课程名称须唯一）")
             else:
-                seen[key] = row_number
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        parsed.append(
-            CourseRow(
-                row=row_number,
-                title=title,
-                category=category,
-                tag=tag,
-                provider=provider,
-                lecturers=list(dict.fromkeys(lecturers)),
-                hours=hours,
-                years=years,
-                published=published_text == "是",
-                sort_order=sort_order,
-                description=cells.get("课程简介", ""),
-            )
+                seen[key] = row.number
+        return CourseRow(
+            row=row.number,
+            title=title,
+            category=category,
+            tag=tag,
+            provider=provider,
+            lecturers=list(dict.fromkeys(lecturers)),
+            hours=hours,
+            years=years,
+            published=published_text == "是",
+            sort_order=sort_order,
+            description=cells.get("课程简介", ""),
         )
+
+    parsed, errors, total = check_rows(rows, required=REQUIRED, max_rows=MAX_ROWS, parse=parse)
     if total == 0 and not errors:
         errors.append(RowError(2, "", "文件中没有课程数据"))
     # Publishing needs playable chapters: only existing courses with videos may be imported as published.

@@ -1,5 +1,5 @@
 """What the back-office Excel imports share (course metadata, question banks): the row error,
-the import result, and reading the first sheet by its header names.
+the import result, reading the first sheet by its header names, and the loop that checks its rows.
 
 (The registry import streams 300,000 rows with its own reader: see ``registry/importer``.)
 """
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from openpyxl import load_workbook
 
 UNREADABLE = "无法读取文件，请上传 .xlsx 格式的 Excel 文件"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,3 +73,49 @@ def _non_empty(workbook, rows, index: dict[str, int], cell) -> Iterator[tuple[in
                 yield number, cells
     finally:
         workbook.close()
+
+
+@dataclass
+class SheetRow:
+    """One non-empty row being checked: its Excel row number, its cells and the errors found in it."""
+
+    number: int
+    cells: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+
+    def bad(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.number, column, message))
+
+
+def check_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    required: Iterable[str],
+    max_rows: int,
+    parse: Callable[[SheetRow], T],
+) -> tuple[list[T], list[RowError], int]:
+    """The row loop of an import: (parsed rows, errors, rows read).
+
+    Each row must fill the required columns; ``parse`` checks the rest (reporting problems with
+    ``row.bad``) and returns the parsed row, which is kept only when the row has no error. Reading
+    stops with an error after ``max_rows`` rows.
+    """
+    required = sorted(required)
+    parsed: list[T] = []
+    errors: list[RowError] = []
+    total = 0
+    for number, cells in rows:
+        total += 1
+        if total > max_rows:
+            errors.append(RowError(number, "", f"一次最多导入 {max_rows} 行"))
+            break
+        row = SheetRow(number, cells)
+        for column in required:
+            if not cells.get(column):
+                row.bad(column, "不能为空")
+        value = parse(row)
+        if row.errors:
+            errors.extend(row.errors)
+            continue
+        parsed.append(value)
+    return parsed, errors, total

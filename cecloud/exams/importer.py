@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from cecloud.catalog.models import Chapter, Course
 from cecloud.core.audit import audit_log
-from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, sheet_rows
+from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, SheetRow, check_rows, sheet_rows
 from cecloud.core.text import normalize_text
 
 from .models import TRUE_FALSE_OPTIONS, Question, QuestionKind, QuestionOption
@@ -157,23 +157,10 @@ def read_rows(fileobj) -> tuple[list[QuestionRow], list[RowError], int]:
         return [], [exc.error], 0
     by_title, by_provider = _course_index()
     chapters: dict[int, list[Chapter]] = {}
-    parsed: list[QuestionRow] = []
-    errors: list[RowError] = []
     seen: dict[tuple[int, str], int] = {}
-    total = 0
-    for row_number, cells in rows:
-        total += 1
-        if total > MAX_ROWS:
-            errors.append(RowError(row_number, "", f"一次最多导入 {MAX_ROWS} 行"))
-            break
-        row_errors: list[RowError] = []
 
-        def bad(column: str, message: str, row_errors=row_errors, row_number=row_number) -> None:
-            row_errors.append(RowError(row_number, column, message))
-
-        for column in sorted(REQUIRED):
-            if not cells.get(column):
-                bad(column, "不能为空")
+    def parse(row: SheetRow) -> QuestionRow:
+        cells, bad = row.cells, row.bad
         title, provider = normalize_text(cells.get("课程名称", "")), normalize_text(cells.get("课程提供方", ""))
         course = None
         if title:
@@ -265,26 +252,22 @@ def read_rows(fileobj) -> tuple[list[QuestionRow], list[RowError], int]:
             if key in seen:
                 bad("题干", f"与第 {seen[key]} 行的题目重复")
             else:
-                seen[key] = row_number
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        parsed.append(
-            QuestionRow(
-                row=row_number,
-                course=course,
-                kind=kind,
-                stem=stem,
-                options=options,
-                correct=correct,
-                explanation=cells.get("题析", ""),
-                knowledge_point=cells.get("知识点", "")[:100],
-                chapter=chapter,
-                range_start=range_start,
-                range_end=range_end,
-            )
+                seen[key] = row.number
+        return QuestionRow(
+            row=row.number,
+            course=course,
+            kind=kind,
+            stem=stem,
+            options=options,
+            correct=correct,
+            explanation=cells.get("题析", ""),
+            knowledge_point=cells.get("知识点", "")[:100],
+            chapter=chapter,
+            range_start=range_start,
+            range_end=range_end,
         )
-    return parsed, errors, total
+
+    return check_rows(rows, required=REQUIRED, max_rows=MAX_ROWS, parse=parse)
 
 
 def _save(row: QuestionRow) -> bool:

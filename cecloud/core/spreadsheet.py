@@ -1,7 +1,8 @@
 """What the back-office Excel imports share (course metadata, question banks): the row error,
 the import result, reading the first sheet by its header names, and the loop that checks its rows.
 
-(The registry import streams 300,000 rows with its own reader: see ``registry/importer``.)
+(The registry import streams 300,000 rows with its own reader, but reports with the same
+``RowError`` and ``ImportResult``: see ``registry/importer``.)
 """
 
 from __future__ import annotations
@@ -19,9 +20,18 @@ T = TypeVar("T")
 
 @dataclass
 class RowError:
-    row: int  # Excel row number (header = 1; 0 = the file itself)
+    """One problem in the file: Excel row number (header = 1; 0 = the file itself), column, reason (Chinese)."""
+
+    row: int
     column: str
     message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """As stored with an import job."""
+        return {"row": self.row, "column": self.column, "reason": self.message}
+
+    def __str__(self) -> str:
+        return f"第{self.row}行 [{self.column}] {self.message}"
 
 
 @dataclass

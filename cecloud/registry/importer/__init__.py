@@ -4,7 +4,7 @@ The file has one header row — 姓名, 身份证号, 手机号, 工作单位, �
 and one person per row. ``registry_import`` reads it once, with openpyxl's read-only reader:
 
 - every cell is normalised (full-width digits, stray spaces, lower-case x) and checked, and every
-  problem is collected as ``RowError(row, column, reason)``; the check uses precomputed lookups
+  problem is collected as ``RowError(row, column, message)`` (``core.spreadsheet``); the check uses precomputed lookups
   (regions, grades, units, cached ID-number partial sums) and never queries per row;
 - clean rows go on in batches of ``BATCH_SIZE``: a **dry run** only counts what an import would
   create and update; a **real import** writes them in ONE transaction — on PostgreSQL while the
@@ -28,6 +28,8 @@ from pathlib import PurePosixPath
 
 from django.db import IntegrityError, transaction
 
+from cecloud.core.spreadsheet import RowError
+
 from ..models import Region
 from ..template import COLUMNS
 from .validation import (
@@ -39,7 +41,6 @@ from .validation import (
     ImportResult,
     ProgressCallback,
     RegionLookup,
-    RowError,
     RowValidator,
     Source,
     _is_blank,

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
+from cecloud.core.spreadsheet import RowError
 
 from .. import events
 from ..models import ImportJob
-from .validation import PHASE_VALIDATE, RowError
+from .validation import PHASE_VALIDATE
 from .writing import _is_postgres
 
 logger = logging.getLogger(__name__)

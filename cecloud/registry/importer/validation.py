@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import mul
 from os import PathLike
 from typing import IO, Any, NamedTuple
@@ -15,7 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from cecloud.core import spreadsheet
 from cecloud.core.ids import ID_CHECK_CHARS, ID_WEIGHTS, PROVINCE_CODES, IdError, validate_id_number
+from cecloud.core.spreadsheet import RowError
 from cecloud.core.text import is_valid_phone, normalize_phone
 
 from ..models import Grade, Person, PersonStatus, Region, Unit
@@ -35,33 +37,12 @@ MAX_UNIT = Unit._meta.get_field("name").max_length
 MAX_POST = Person._meta.get_field("post").max_length
 
 
-class RowError(NamedTuple):
-    """One problem in the file: Excel row number (header = 1), column name, reason (Chinese)."""
-
-    row: int
-    column: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-    def __str__(self) -> str:
-        return f"第{self.row}行 [{self.column}] {self.reason}"
-
-
 @dataclass
-class ImportResult:
-    dry_run: bool
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
+class ImportResult(spreadsheet.ImportResult):
+    """The imports' result with the registry's own counts."""
+
     unchanged: int = 0
     units_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def summary(self) -> str:
         if self.errors:

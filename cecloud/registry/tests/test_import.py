@@ -512,7 +512,7 @@ def test_wrong_header_is_a_clear_error(tmp_path, header):
     assert len(result.errors) == 1
     error = result.errors[0]
     assert (error.row, error.column) == (1, "表头")
-    assert error.reason.startswith(
+    assert error.message.startswith(
         "表头应为：姓名、身份证号、手机号、工作单位、所属地区、技术等级、岗位、在岗状态（共8列，顺序不可改变）；当前为："
     )
     assert Person.objects.count() == 0
@@ -530,7 +530,7 @@ def test_not_an_excel_file(tmp_path):
     result = run(path, dry_run=True)
 
     assert [(e.row, e.column) for e in result.errors] == [(1, "文件")]
-    assert result.errors[0].reason.startswith("文件无法读取，请上传 .xlsx 格式的 Excel 文件")
+    assert result.errors[0].message.startswith("文件无法读取，请上传 .xlsx 格式的 Excel 文件")
 
 
 def test_file_without_data_rows(tmp_path):

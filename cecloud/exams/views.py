@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cecloud.core.errors import NotFoundError, ServiceError
 from cecloud.core.roles import learner_required
-from cecloud.learning.selectors import confirmed_course_for, learner_enrollment
+from cecloud.learning.selectors import learner_course_or_404
 
 from . import services
 from .models import KIND_ORDER, AttemptQuestion, QuestionKind, QuizAttempt
@@ -127,12 +127,7 @@ def _class_url(attempt_or_enrollment_id: int) -> str:
 @require_GET
 def course_quiz(request, pk: int, course_pk: int):
     """课后测验 from the class home or the player: resume the open attempt or draw a new one."""
-    enrollment = learner_enrollment(user=request.user, enrollment_id=pk)
-    if enrollment is None:
-        raise Http404
-    selection = confirmed_course_for(enrollment, course_pk)
-    if selection is None:
-        raise Http404
+    enrollment, selection = learner_course_or_404(user=request.user, enrollment_id=pk, course_id=course_pk)
     try:
         attempt = services.attempt_start(user=request.user, enrollment=enrollment, course=selection.course)
     except ServiceError as exc:

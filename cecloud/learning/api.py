@@ -3,14 +3,13 @@ heartbeats and attention checks — the same services as the web player (session
 
 from __future__ import annotations
 
-from django.http import Http404
 from ninja import Router, Schema, Status
 
 from cecloud.core.errors import PermissionDeniedError
 from cecloud.core.roles import Role
 
 from .progress import course_chapters, course_percent
-from .selectors import confirmed_course_for, learner_enrollment
+from .selectors import learner_course_or_404
 from .services import playback, playback_rules
 
 router = Router(tags=["在线学习"])
@@ -74,11 +73,7 @@ class AttentionIn(Schema):
 def _selection(request, enrollment_id: int, course_id: int):
     if request.user.role != Role.LEARNER:
         raise PermissionDeniedError("无权访问")
-    enrollment = learner_enrollment(user=request.user, enrollment_id=enrollment_id)
-    selection = confirmed_course_for(enrollment, course_id) if enrollment else None
-    if selection is None:
-        raise Http404
-    return enrollment, selection
+    return learner_course_or_404(user=request.user, enrollment_id=enrollment_id, course_id=course_id)
 
 
 @router.get("/classes/{enrollment_id}/courses/{course_id}/progress", response=ProgressOut)

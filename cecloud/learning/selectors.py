@@ -3,6 +3,9 @@
 Other apps call:
 * ``learner_enrollment(user=, enrollment_id=)`` — the learner's own class or None (views 404).
 * ``selection_summary(enrollment)`` — hours per category: required / confirmed / candidate.
+* ``learner_course_or_404(user=, enrollment_id=, course_id=)`` — the learner's own class and the
+  course confirmed in it (the pages of one course: player, quiz, evaluation); ``learner_course``
+  is the same with None instead of a 404.
 * ``confirmed_course_for(enrollment, course)`` and ``assert_can_study(enrollment=, course=)`` —
   learning and exams are only for confirmed courses inside the study window (the player,
   heartbeats and quizzes call ``assert_can_study``).
@@ -18,6 +21,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.http import Http404
 
 from cecloud.catalog.models import Course
 from cecloud.core.errors import ServiceError
@@ -176,6 +181,21 @@ def confirmed_course_for(enrollment: Enrollment, course: Course | int) -> Course
         .filter(enrollment=enrollment, course_id=course_id, status=SelectionStatus.CONFIRMED)
         .first()
     )
+
+
+def learner_course(*, user, enrollment_id: int, course_id: int) -> tuple[Enrollment, CourseSelection] | None:
+    """The learner's own class and the course confirmed in it, or None."""
+    enrollment = learner_enrollment(user=user, enrollment_id=enrollment_id)
+    selection = confirmed_course_for(enrollment, course_id) if enrollment else None
+    return None if selection is None else (enrollment, selection)
+
+
+def learner_course_or_404(*, user, enrollment_id: int, course_id: int) -> tuple[Enrollment, CourseSelection]:
+    """The learner's own class and the course confirmed in it; a 404 for anything else."""
+    found = learner_course(user=user, enrollment_id=enrollment_id, course_id=course_id)
+    if found is None:
+        raise Http404
+    return found
 
 
 def assert_can_study(*, enrollment: Enrollment, course: Course | int, today: dt.date | None = None) -> CourseSelection:

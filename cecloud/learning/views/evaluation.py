@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -14,7 +14,7 @@ from cecloud.core.errors import ServiceError
 from cecloud.core.roles import learner_required
 
 from ..models import CourseEvaluation
-from ..selectors import confirmed_course_for, learner_enrollment
+from ..selectors import learner_course_or_404
 from ..services.evaluation import COMMENT_MAX, evaluation_save
 
 STARS = [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意")]
@@ -39,12 +39,7 @@ class EvaluationForm(forms.Form):
 @learner_required
 @require_http_methods(["GET", "POST"])
 def course_evaluate(request, pk: int, course_pk: int):
-    enrollment = learner_enrollment(user=request.user, enrollment_id=pk)
-    if enrollment is None:
-        raise Http404
-    selection = confirmed_course_for(enrollment, course_pk)
-    if selection is None:
-        raise Http404
+    enrollment, selection = learner_course_or_404(user=request.user, enrollment_id=pk, course_id=course_pk)
     course = selection.course
     existing = CourseEvaluation.objects.filter(person_id=enrollment.person_id, course=course).first()
     back = reverse("classroom:class_home", args=[enrollment.pk]) + "?tab=learning"

@@ -23,7 +23,7 @@ from cecloud.core.errors import ServiceError
 from cecloud.core.roles import Role, learner_required
 
 from ..progress import ChapterProgress, course_chapters, course_percent
-from ..selectors import assert_can_study, confirmed_course_for, learner_enrollment
+from ..selectors import assert_can_study, learner_course, learner_course_or_404
 from ..services import playback, playback_rules
 
 MAX_BODY = 2048
@@ -78,12 +78,7 @@ def _chapter_payload(item: ChapterProgress) -> dict:
 @learner_required
 @require_GET
 def course_study(request, pk: int, course_pk: int):
-    enrollment = learner_enrollment(user=request.user, enrollment_id=pk)
-    if enrollment is None:
-        raise Http404
-    selection = confirmed_course_for(enrollment, course_pk)
-    if selection is None:
-        raise Http404
+    enrollment, selection = learner_course_or_404(user=request.user, enrollment_id=pk, course_id=course_pk)
     course = selection.course
     chapters = course_chapters(enrollment_id=enrollment.pk, course_id=course.pk)
     progress = course_percent((c.duration, c.watched) for c in chapters)
@@ -170,10 +165,10 @@ def playback_start(request, pk: int, course_pk: int):
     error = _learner_or_error(request)
     if error:
         return error
-    enrollment = learner_enrollment(user=request.user, enrollment_id=pk)
-    selection = confirmed_course_for(enrollment, course_pk) if enrollment else None
-    if selection is None:
+    found = learner_course(user=request.user, enrollment_id=pk, course_id=course_pk)
+    if found is None:
         return JsonResponse({"detail": "请先在选课页面选择并确认该课程后再学习", "reason": "closed"}, status=403)
+    enrollment, selection = found
     try:
         session = playback.playback_start(
             user=request.user,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 import queue
 import tempfile
@@ -15,7 +14,8 @@ from django.utils import timezone
 
 from cecloud.core.audit import audit_log
 
-from ..models import Person, PersonHistory, Unit
+from ..models import Person, Unit
+from ..services import person_history_record
 from .validation import CleanRow, ImportResult, RegionLookup, _unit_key
 
 HISTORY_SOURCE = "import"
@@ -54,7 +54,6 @@ _EXISTING_FIELDS = ("id_number", "id", "name", "phone", "unit_id", "unit__region
 _EXISTING_FIELDS += ("region_id", "grade", "post", "status")
 _PERSON = Person._meta.db_table
 _UNIT = Unit._meta.db_table
-_HISTORY = PersonHistory._meta.db_table
 _EXISTING_SQL = f"""
     SELECT p.id_number, p.id, p.name, p.phone, p.unit_id, u.region_id, u.name, p.region_id, p.grade, p.post, p.status
     FROM {_PERSON} p JOIN {_UNIT} u ON u.id = p.unit_id
@@ -225,23 +224,10 @@ def _update_people(rows: list[tuple], now) -> None:
     Person.objects.bulk_update(people, fields, batch_size=1000)
 
 
-def _record_history(entries: list[tuple[int, dict, dict]], actor_id: int | None, now) -> None:
-    if not entries:
-        return
-    if _is_postgres():
-        rows = (
-            (pk, now, actor_id, HISTORY_SOURCE, json.dumps(b, ensure_ascii=False), json.dumps(a, ensure_ascii=False))
-            for pk, b, a in entries
-        )
-        _copy(_HISTORY, ("person_id", "changed_at", "changed_by_id", "source", "before", "after"), rows)
-        return
-    PersonHistory.objects.bulk_create(
-        [
-            PersonHistory(person_id=pk, changed_by_id=actor_id, source=HISTORY_SOURCE, before=b, after=a)
-            for pk, b, a in entries
-        ],
-        batch_size=1000,
-    )
+def _record_history(entries: list[tuple[int, dict, dict]], actor, now) -> None:
+    if entries:
+        copy = _copy if _is_postgres() else None
+        person_history_record(entries, source=HISTORY_SOURCE, actor=actor, changed_at=now, copy=copy)
 
 
 def _create_units(units: list[tuple[int, str, str]], now) -> list[tuple[int, int, str]]:
@@ -281,7 +267,6 @@ class _Writer:
         self.regions = regions
         self.result = result
         self.actor = actor
-        self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
         self.now = timezone.now()
         self.resolver = UnitResolver(regions.city_of)
         self.unit_ids: dict[tuple[int, str], int] = {}
@@ -335,7 +320,7 @@ class _Writer:
             history.append((old[1], before, after))
         _insert_people(inserts, self.now)
         _update_people(updates, self.now)
-        _record_history(history, self.actor_id, self.now)
+        _record_history(history, self.actor, self.now)
         self.result.created += len(inserts)
         self.result.updated += len(updates)
 

@@ -280,3 +280,12 @@ def _credit_course(*, attempt: QuizAttempt, selection: CourseSelection, first_pa
                 "hours": str(selection.hours),
             },
         )
+
+
+# --- Question bank (back office) ---------------------------------------------------------------------
+
+
+def question_set_active(*, question_ids: list[int], active: bool) -> int:
+    """启用 / 停用 questions (a drawn question is deactivated, never deleted: attempts point at it).
+    Returns how many of the given questions there are; one statement, so no row is half-changed."""
+    return Question.objects.filter(pk__in=question_ids).update(is_active=active)

@@ -104,6 +104,21 @@ def flag_order(order: Order, note: str) -> None:
     order_event(order, "flagged", note=note)
 
 
+@transaction.atomic
+def order_clear_attention(*, order: Order, actor, request=None) -> Order:
+    """标记已处理: an operator resolved what ``flag_order`` marked (the note stays in the events)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    note = order.attention_note
+    order.needs_attention = False
+    order.attention_note = ""
+    order.save(update_fields=["needs_attention", "attention_note"])
+    order_event(order, "attention_cleared", actor=actor, note=f"运营已处理：{note}")
+    audit_log(
+        event_type="order.attention_cleared", actor=actor, subject=order, extra_data={"note": note}, request=request
+    )
+    return order
+
+
 def _deactivate_lines(order: Order) -> None:
     order.lines.filter(live=True).update(live=False)
 

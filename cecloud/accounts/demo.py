@@ -39,5 +39,16 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
     return accounts
 
 
+def account_lines(accounts: list[tuple[str, str, str]]) -> list[str]:
+    """The lines ``load_demo`` prints: three learners with their default password, then the staff."""
+    lines = [
+        f"学员  {person.name}  身份证号 {person.id_number}  默认密码 {person.id_number[-6:]}"
+        f"（{person.get_grade_display()}，{person.unit.name}）"
+        for person in demo_learners(3)
+    ]
+    lines += [f"{role}  帐号 {username}  密码 {password}" for role, username, password in accounts]
+    return lines
+
+
 def demo_learners(limit: int = 3) -> list[Person]:
     return list(Person.objects.filter(status="active").order_by("id")[:limit])

@@ -8,16 +8,19 @@ into the media storage once, so the learning flow can be walked in minutes and n
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from cecloud.training.models import HourCategory, TrainingYear
 
-from .factories import DEMO_MEDIA
 from .media import mp4_duration
 from .models import Chapter, Course, CourseLecturer, Lecturer, Provider, SubjectTag
 from .selectors import catalog_changed
+
+# The four committed demo videos (demo-1.mp4 … demo-4.mp4); the test factories reuse them.
+DEMO_MEDIA = Path(__file__).resolve().parent / "demo_media"
 
 DEMO_YEARS = [2018, 2019, 2020, 2021, 2022, 2023]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import factory
 from django.core.files.base import ContentFile
@@ -11,10 +10,10 @@ from django.core.files.base import ContentFile
 from cecloud.training.factories import training_year
 from cecloud.training.models import HourCategory
 
+from .demo import DEMO_MEDIA
 from .models import Chapter, Course, CourseLecturer, Lecturer, Provider, SubjectTag
 from .selectors import catalog_changed
 
-DEMO_MEDIA = Path(__file__).resolve().parent / "demo_media"
 # demo-1.mp4 … demo-4.mp4: 3, 4, 5 and 6 seconds.
 DEMO_VIDEO_SECONDS = {1: 3.0, 2: 4.0, 3: 5.0, 4: 6.0}
 

@@ -3,13 +3,11 @@ services; the first ten (the README's accounts) are untouched; loading twice cha
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 
 from cecloud.accounts.demo import demo_learners
 from cecloud.billing.models import Order, OrderKind, OrderLine
-from cecloud.core.management.commands.load_demo import DEMO_MODULES
+from cecloud.core.management.commands.load_demo import demo_modules
 from cecloud.registry.models import Person
 from cecloud.training.models import Enrollment, EnrollmentStatus, HourLedgerEntry
 
@@ -28,10 +26,11 @@ def first_ten_activity() -> tuple[int, int]:
 
 
 def test_demo_activity(django_capture_on_commit_callbacks):
-    assert DEMO_MODULES[-1] == "cecloud.oversight.demo"
+    modules = demo_modules()
+    assert modules[-1] is demo
     with django_capture_on_commit_callbacks(execute=True):
-        for name in DEMO_MODULES[:-1]:
-            import_module(name).load()
+        for module in modules[:-1]:
+            module.load()
     before_mine = first_ten_activity()
     with django_capture_on_commit_callbacks(execute=True):
         demo.load()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from cecloud.core.masking import mask_id_number
+from cecloud.core.transitions import StateMachine
 
 
 class Region(models.Model):
@@ -164,6 +165,15 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", "已驳回"
 
 
+# Applications (入库申请) and corrections (信息修改) are reviewed once: approved or rejected.
+REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestStatus.PENDING: frozenset({RequestStatus.APPROVED, RequestStatus.REJECTED}),
+    RequestStatus.APPROVED: frozenset(),
+    RequestStatus.REJECTED: frozenset(),
+}
+REQUEST_REFUSED = "该申请已处理（{current}），请刷新页面"
+
+
 class Application(models.Model):
     """入库申请: someone not in the registry asks to be added (same fields as the template)."""
 
@@ -193,6 +203,8 @@ class Application(models.Model):
         Person, verbose_name="入库人员", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    states = StateMachine("申请", RequestStatus, REQUEST_TRANSITIONS, message=REQUEST_REFUSED)
+
     class Meta:
         verbose_name = "入库申请"
         verbose_name_plural = "入库申请"
@@ -213,7 +225,8 @@ class CorrectionRequest(models.Model):
     FIELDS = ("name", "phone", "unit", "region", "grade", "post")
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="corrections")
-    changes = models.JSONField("修改内容")  # {"field": new value}; unit by name (found or created on approval), region by pk
+    # {"field": new value}; unit by name (found or created on approval), region by pk
+    changes = models.JSONField("修改内容")
     reason = models.CharField("说明", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
@@ -227,6 +240,8 @@ class CorrectionRequest(models.Model):
         related_name="+",
     )
     reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
+
+    states = StateMachine("申请", RequestStatus, REQUEST_TRANSITIONS, message=REQUEST_REFUSED)
 
     class Meta:
         verbose_name = "信息修改申请"

@@ -1,7 +1,8 @@
 """Orders, order lines and events, the payment-notification inbox, refunds and electronic invoices (SPEC S3).
 
-Orders follow an explicit state machine (``ORDER_TRANSITIONS``); every transition is made by
-``services.orders._transition`` on a locked row and leaves an ``OrderEvent``. An unpaid order
+Orders, refunds and invoices follow explicit state machines (``ORDER_TRANSITIONS``,
+``REFUND_TRANSITIONS``, ``INVOICE_TRANSITIONS``, made by ``cecloud.core.transitions``); every order
+transition is made on a locked row and leaves an ``OrderEvent``. An unpaid order
 expires 24 hours after creation: ``Order.effective_status`` is computed on every read, so an
 order past its deadline is 已取消 even before the periodic sweep writes it down.
 """
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cecloud.core.transitions import StateMachine, Transition
 from cecloud.registry.models import Grade, GradeGroup
 
 PAYMENT_WINDOW = dt.timedelta(hours=24)
@@ -46,6 +48,19 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 
 class InvoiceTitleType(models.TextChoices):
     PERSONAL = "personal", "个人"
+def record_order_event(change: Transition) -> None:
+    """An order's moves are recorded as its ``OrderEvent`` rows (the audit log is the caller's)."""
+    OrderEvent.objects.create(
+        order=change.obj,
+        event=change.event_type,
+        from_status=change.from_state,
+        to_status=change.to_state,
+        actor=change.actor if getattr(change.actor, "is_authenticated", False) else None,
+        note=change.note[:300],
+        data=change.data,
+    )
+
+
     UNIT = "unit", "单位"
 
 
@@ -113,6 +128,14 @@ class Order(models.Model):
 
     class Meta:
         verbose_name = "订单"
+    states = StateMachine(
+        "订单",
+        OrderStatus,
+        ORDER_TRANSITIONS,
+        message="订单{obj.order_no}当前为{current}，不能变为{target}",
+        recorder=record_order_event,
+    )
+
         verbose_name_plural = "订单"
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -332,6 +355,14 @@ class RefundStatus(models.TextChoices):
 
 class Refund(models.Model):
     order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="refunds")
+# A failed gateway call may be retried (and fail again); a refund that succeeded is final.
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.FAILED: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+}
+
+
     kind = models.CharField("类型", max_length=15, choices=RefundKind.choices)
     out_request_no = models.CharField("退款请求号", max_length=64, unique=True)
     gateway = models.CharField("支付网关", max_length=16)
@@ -355,6 +386,8 @@ class Refund(models.Model):
 
     class Meta:
         verbose_name = "退款"
+    states = StateMachine("退款", RefundStatus, REFUND_TRANSITIONS)
+
         verbose_name_plural = "退款"
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
@@ -376,6 +409,32 @@ class InvoiceStatus(models.TextChoices):
 
 class Invoice(models.Model):
     """增值税电子普通发票 issued from the order's invoice information after payment."""
+# ISSUING -> ISSUING and REVERSING -> REVERSING: a worker resumes a call the provider has not
+# finished (or one presumed dead; FAILED -> ISSUED is such a call succeeding late). A refund asks
+# for 红冲 before the invoice is reversed: one never issued (no number, no provider serial, no call
+# in flight) is voided instead; an issue call that fails after that leaves the invoice REVERSING.
+INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    InvoiceStatus.PENDING: frozenset({InvoiceStatus.ISSUING, InvoiceStatus.VOID}),
+    InvoiceStatus.ISSUING: frozenset(
+        {
+            InvoiceStatus.ISSUING,
+            InvoiceStatus.ISSUED,
+            InvoiceStatus.FAILED,
+            InvoiceStatus.REVERSING,
+            InvoiceStatus.VOID,
+        }
+    ),
+    InvoiceStatus.FAILED: frozenset(
+        {InvoiceStatus.ISSUING, InvoiceStatus.ISSUED, InvoiceStatus.REVERSING, InvoiceStatus.VOID}
+    ),
+    InvoiceStatus.ISSUED: frozenset({InvoiceStatus.REVERSING}),
+    InvoiceStatus.REVERSING: frozenset({InvoiceStatus.REVERSING, InvoiceStatus.REVERSED, InvoiceStatus.REVERSE_FAILED}),
+    InvoiceStatus.REVERSE_FAILED: frozenset({InvoiceStatus.REVERSING}),
+    InvoiceStatus.REVERSED: frozenset(),
+    InvoiceStatus.VOID: frozenset(),
+}
+
+
 
     order = models.OneToOneField(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="invoice")
     issuer = models.CharField("开票渠道", max_length=16)
@@ -406,6 +465,8 @@ class Invoice(models.Model):
 
     class Meta:
         verbose_name = "电子发票"
+    states = StateMachine("电子发票", InvoiceStatus, INVOICE_TRANSITIONS, message="发票{current}，不能改为{target}")
+
         verbose_name_plural = "电子发票"
         ordering = ["-created_at", "-id"]
 

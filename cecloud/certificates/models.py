@@ -12,12 +12,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from cecloud.core.transitions import StateMachine
 from cecloud.registry.models import Grade
 
 
 class CertificateStatus(models.TextChoices):
     VALID = "valid", "有效"
     REVOKED = "revoked", "已撤销"
+
+
+# A certificate is issued valid; revoking is final (a new class would get a new certificate).
+CERTIFICATE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CertificateStatus.VALID: frozenset({CertificateStatus.REVOKED}),
+    CertificateStatus.REVOKED: frozenset(),
+}
 
 
 class CertificateCounter(models.Model):
@@ -74,6 +82,8 @@ class Certificate(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    states = StateMachine("培训证明", CertificateStatus, CERTIFICATE_TRANSITIONS)
 
     class Meta:
         verbose_name = "培训证明"

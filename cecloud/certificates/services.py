@@ -151,28 +151,25 @@ def certificate_pdf(*, certificate: Certificate) -> bytes:
     return data
 
 
-@transaction.atomic
 def certificate_revoke(*, certificate: Certificate, reason: str, actor=None, request=None) -> Certificate:
     """VALID → REVOKED with a reason (shown on verification). Revoking twice is refused."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写撤销原因")
-    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if locked.status == CertificateStatus.REVOKED:
-        raise ServiceError(f"培训证明 {locked.number} 已撤销")
-    locked.status = CertificateStatus.REVOKED
-    locked.revoked_at = timezone.now()
-    locked.revoke_reason = reason[:200]
-    locked.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
-    locked.save(update_fields=["status", "revoked_at", "revoke_reason", "revoked_by"])
-    audit_log(
-        event_type="certificate.revoked",
+    return Certificate.states.transition(
+        certificate,
+        to=CertificateStatus.REVOKED,
+        message="培训证明 {obj.number} 已撤销",
         actor=actor,
-        subject=locked,
-        extra_data={"number": locked.number, "reason": locked.revoke_reason},
+        event_type="certificate.revoked",
+        data={"number": certificate.number, "reason": reason[:200]},
         request=request,
+        fields={
+            "revoked_at": timezone.now(),
+            "revoke_reason": reason[:200],
+            "revoked_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
     )
-    return locked
 
 
 def certificates_issue_missing(*, limit: int = 500) -> int:

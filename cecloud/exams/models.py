@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cecloud.catalog.models import Chapter, Course
+from cecloud.core.transitions import StateMachine
 from cecloud.training.models import Enrollment
 
 
@@ -165,6 +166,13 @@ class AttemptStatus(models.TextChoices):
     SUBMITTED = "submitted", "已交卷"
 
 
+# An attempt is submitted once (submitting again returns it unchanged); a new sitting is a new attempt.
+ATTEMPT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AttemptStatus.IN_PROGRESS: frozenset({AttemptStatus.SUBMITTED}),
+    AttemptStatus.SUBMITTED: frozenset(),
+}
+
+
 class QuizAttempt(models.Model):
     """One sitting of a course's quiz by a learner in a class; identified in URLs by ``public_id``."""
 
@@ -187,6 +195,8 @@ class QuizAttempt(models.Model):
     passed = models.BooleanField("合格", default=False)
     started_at = models.DateTimeField("开始时间")
     submitted_at = models.DateTimeField("交卷时间", null=True, blank=True)
+
+    states = StateMachine("测验", AttemptStatus, ATTEMPT_TRANSITIONS)
 
     class Meta:
         verbose_name = "测验记录"

@@ -242,11 +242,11 @@ def attempt_submit(*, user, public_id, answers: Mapping[str, object]) -> QuizAtt
         already_passed = QuizAttempt.objects.filter(
             enrollment=attempt.enrollment, course=attempt.course, passed=True
         ).exists()
-        attempt.score = total
-        attempt.passed = total >= attempt.pass_score
-        attempt.status = AttemptStatus.SUBMITTED
-        attempt.submitted_at = timezone.now()
-        attempt.save(update_fields=["score", "passed", "status", "submitted_at"])
+        QuizAttempt.states.apply(
+            attempt,
+            AttemptStatus.SUBMITTED,
+            fields={"score": total, "passed": total >= attempt.pass_score, "submitted_at": timezone.now()},
+        )
         if attempt.passed:
             _credit_course(attempt=attempt, selection=selection, first_pass=not already_passed)
     return attempt

@@ -16,6 +16,7 @@ from cecloud.registry.models import Person, grade_group
 from cecloud.training.factories import training_year
 from cecloud.training.models import Enrollment, EnrollmentStatus, HourCategory, HourLedgerEntry
 from cecloud.training.selectors import requirement_for
+from cecloud.training.services import enrollment_snapshot
 
 _order_seq = itertools.count(1)
 
@@ -100,15 +101,7 @@ def make_class(
     enrollment = Enrollment.objects.create(
         person=person,
         training_year=ty,
-        grade=person.grade,
-        grade_group=grade_group(person.grade),
-        unit=person.unit,
-        region=person.region,
-        ideology_hours=req.ideology_hours,
-        general_hours=req.general_hours,
-        skill_hours=req.skill_hours,
-        total_hours=req.total_hours,
-        price=req.price,
+        **enrollment_snapshot(person, req),
         status=status,
         source_order_no=line.order.order_no if line else "",
         qualified_at=(qualified_at or opened_at) if status == EnrollmentStatus.QUALIFIED else None,

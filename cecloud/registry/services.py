@@ -206,20 +206,48 @@ def can_review_application(*, user, application: Application) -> bool:
     return bool(getattr(user, "role", None) == Role.UNIT_HR and user.unit_id and user.unit_id == application.unit_id)
 
 
-def _lock_pending(model, pk: int):
-    obj = model.objects.select_for_update().filter(pk=pk).first()
-    if obj is None:
-        raise ServiceError("申请不存在")
-    if obj.status != RequestStatus.PENDING:
-        raise ConflictError(f"该申请已处理（{obj.get_status_display()}），请刷新页面")
-    return obj
+def _review(model, obj, *, to: str, actor, can_review) -> Application | CorrectionRequest:
+    """Lock a pending application or correction for review (``REQUEST_TRANSITIONS``): refused once
+    reviewed (ConflictError), or when ``actor`` may not review it."""
+    locked = model.states.lock(obj, to=to)
+    if not can_review(actor, locked):
+        raise PermissionDeniedError("无权审核该申请")
+    return locked
+
+
+def _may_review_application(user, application: Application) -> bool:
+    return can_review_application(user=user, application=application)
+
+
+def _may_review_correction(user, correction: CorrectionRequest) -> bool:
+    return can_review_correction(user=user, correction=correction)
+
+
+def _reject(obj: Application | CorrectionRequest, *, actor, reason: str, request):
+    """The one reject path of applications and corrections: PENDING → REJECTED with the reason."""
+    reason = _clean_reason(reason)
+    model = type(obj)
+    kind, can_review = {
+        Application: ("application", _may_review_application),
+        CorrectionRequest: ("correction", _may_review_correction),
+    }[model]
+    locked = _review(model, obj, to=RequestStatus.REJECTED, actor=actor, can_review=can_review)
+    return model.states.apply(
+        locked,
+        RequestStatus.REJECTED,
+        actor=actor,
+        event_type=f"registry.{kind}_rejected",
+        data={"reason": reason},
+        request=request,
+        fields={"reviewed_at": timezone.now(), "reviewed_by": actor, "reject_reason": reason},
+    )
 
 
 @transaction.atomic
 def application_approve(*, application: Application, actor, request=None) -> Person:
-    application = _lock_pending(Application, application.pk)
-    if not can_review_application(user=actor, application=application):
-        raise PermissionDeniedError("无权审核该申请")
+    application = _review(
+        Application, application, to=RequestStatus.APPROVED, actor=actor, can_review=_may_review_application
+    )
     unit = application.unit or unit_resolve(name=application.unit_name, region=application.region)
     try:
         with transaction.atomic():
@@ -236,18 +264,14 @@ def application_approve(*, application: Application, actor, request=None) -> Per
     except IntegrityError:
         raise ConflictError("该身份证号已在人员库中，无需入库，请驳回此申请") from None
     person_history_record([(person.pk, {}, person_snapshot(person))], source="application", actor=actor)
-    application.status = RequestStatus.APPROVED
-    application.reviewed_at = timezone.now()
-    application.reviewed_by = actor
-    application.person = person
-    application.unit = unit
-    application.save(update_fields=["status", "reviewed_at", "reviewed_by", "person", "unit"])
-    audit_log(
-        event_type="registry.application_approved",
+    Application.states.apply(
+        application,
+        RequestStatus.APPROVED,
         actor=actor,
-        subject=application,
-        extra_data={"person_id": person.pk, "unit_id": unit.pk},
+        event_type="registry.application_approved",
+        data={"person_id": person.pk, "unit_id": unit.pk},
         request=request,
+        fields={"reviewed_at": timezone.now(), "reviewed_by": actor, "person": person, "unit": unit},
     )
     sms_notify(phone=application.phone, template="application_approved", params={"name": application.name})
     return person
@@ -255,22 +279,8 @@ def application_approve(*, application: Application, actor, request=None) -> Per
 
 @transaction.atomic
 def application_reject(*, application: Application, actor, reason: str, request=None) -> Application:
-    reason = _clean_reason(reason)
-    application = _lock_pending(Application, application.pk)
-    if not can_review_application(user=actor, application=application):
-        raise PermissionDeniedError("无权审核该申请")
-    application.status = RequestStatus.REJECTED
-    application.reviewed_at = timezone.now()
-    application.reviewed_by = actor
-    application.reject_reason = reason
-    application.save(update_fields=["status", "reviewed_at", "reviewed_by", "reject_reason"])
-    audit_log(
-        event_type="registry.application_rejected",
-        actor=actor,
-        subject=application,
-        extra_data={"reason": reason},
-        request=request,
-    )
+    application = _reject(application, actor=actor, reason=reason, request=request)
+    reason = application.reject_reason
     sms_notify(
         phone=application.phone,
         template="application_rejected",
@@ -329,7 +339,7 @@ def can_review_correction(*, user, correction: CorrectionRequest) -> bool:
 
 @transaction.atomic
 def correction_approve(*, correction: CorrectionRequest, actor, request=None) -> Person:
-    correction = _lock_pending(CorrectionRequest, correction.pk)
+    correction = CorrectionRequest.states.lock(correction, to=RequestStatus.APPROVED)
     person = (
         Person.objects.select_for_update(of=("self",))
         .select_related("unit", "region__parent")
@@ -358,16 +368,14 @@ def correction_approve(*, correction: CorrectionRequest, actor, request=None) ->
         user_updates["phone"] = person.phone
     if user_updates:
         get_user_model().objects.filter(person=person).update(**user_updates)
-    correction.status = RequestStatus.APPROVED
-    correction.reviewed_at = timezone.now()
-    correction.reviewed_by = actor
-    correction.save(update_fields=["status", "reviewed_at", "reviewed_by"])
-    audit_log(
-        event_type="registry.correction_approved",
+    CorrectionRequest.states.apply(
+        correction,
+        RequestStatus.APPROVED,
         actor=actor,
-        subject=correction,
-        extra_data={"fields": fields, "person_id": person.pk},
+        event_type="registry.correction_approved",
+        data={"fields": fields, "person_id": person.pk},
         request=request,
+        fields={"reviewed_at": timezone.now(), "reviewed_by": actor},
     )
     sms_notify(phone=person.phone, template="correction_approved", params={"name": person.name})
     return person
@@ -375,22 +383,8 @@ def correction_approve(*, correction: CorrectionRequest, actor, request=None) ->
 
 @transaction.atomic
 def correction_reject(*, correction: CorrectionRequest, actor, reason: str, request=None) -> CorrectionRequest:
-    reason = _clean_reason(reason)
-    correction = _lock_pending(CorrectionRequest, correction.pk)
-    if not can_review_correction(user=actor, correction=correction):
-        raise PermissionDeniedError("无权审核该申请")
-    correction.status = RequestStatus.REJECTED
-    correction.reviewed_at = timezone.now()
-    correction.reviewed_by = actor
-    correction.reject_reason = reason
-    correction.save(update_fields=["status", "reviewed_at", "reviewed_by", "reject_reason"])
-    audit_log(
-        event_type="registry.correction_rejected",
-        actor=actor,
-        subject=correction,
-        extra_data={"reason": reason},
-        request=request,
-    )
+    correction = _reject(correction, actor=actor, reason=reason, request=request)
+    reason = correction.reject_reason
     person = correction.person
     sms_notify(
         phone=person.phone, template="correction_rejected", params={"name": person.name, "reason": _short(reason)}

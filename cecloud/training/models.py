@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from cecloud.core.transitions import StateMachine
 from cecloud.registry.models import Grade, GradeGroup, Person, Region
 
 
@@ -112,6 +113,15 @@ class EnrollmentStatus(models.TextChoices):
     CLOSED = "closed", "已关闭"
 
 
+# A class qualifies once its ledger meets the requirement, or is closed when its order is refunded
+# (never once qualified); a closed class nothing was used in is reopened by the next paid order.
+ENROLLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    EnrollmentStatus.OPEN: frozenset({EnrollmentStatus.QUALIFIED, EnrollmentStatus.CLOSED}),
+    EnrollmentStatus.QUALIFIED: frozenset(),
+    EnrollmentStatus.CLOSED: frozenset({EnrollmentStatus.OPEN}),
+}
+
+
 class Enrollment(models.Model):
     """班级: one learner, one training year; opened once when the order is paid.
 
@@ -138,6 +148,8 @@ class Enrollment(models.Model):
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     close_reason = models.CharField("关闭原因", max_length=200, blank=True)
     source_order_no = models.CharField("订单号", max_length=32, blank=True, db_index=True)
+
+    states = StateMachine("班级", EnrollmentStatus, ENROLLMENT_TRANSITIONS)
 
     class Meta:
         verbose_name = "班级"

@@ -14,7 +14,15 @@ from cecloud.core.errors import ServiceError
 from cecloud.registry.models import Person, grade_group
 
 from . import events
-from .models import Enrollment, EnrollmentStatus, HourCategory, HourLedgerEntry, LedgerSource, TrainingYear
+from .models import (
+    Enrollment,
+    EnrollmentStatus,
+    HourCategory,
+    HourLedgerEntry,
+    LedgerSource,
+    TrainingYear,
+    YearRequirement,
+)
 from .selectors import is_catch_up, local_today, requirement_for, schedule_for
 
 
@@ -66,24 +74,11 @@ def enrollment_open(
         if not enrollment_blocks_registration(existing):
             return _enrollment_reopen(existing, person=person, order_no=order_no, actor=actor)
         return existing, False
-    requirement = requirement_for(training_year=training_year, grade=person.grade)
-    if requirement is None:
-        raise ServiceError(f"{training_year.year}年度未设置{person.get_grade_display()}的学时要求")
+    snapshot = _snapshot_for(person, training_year)
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(
-                person=person,
-                training_year=training_year,
-                grade=person.grade,
-                grade_group=grade_group(person.grade),
-                unit=person.unit,
-                region=person.region,
-                ideology_hours=requirement.ideology_hours,
-                general_hours=requirement.general_hours,
-                skill_hours=requirement.skill_hours,
-                total_hours=requirement.total_hours,
-                price=requirement.price,
-                source_order_no=order_no,
+                person=person, training_year=training_year, source_order_no=order_no, **snapshot
             )
             audit_log(
                 event_type="enrollment.opened", actor=actor, subject=enrollment, extra_data={"order_no": order_no}
@@ -91,6 +86,29 @@ def enrollment_open(
     except IntegrityError:
         return Enrollment.objects.get(person=person, training_year=training_year), False
     return enrollment, True
+
+
+def enrollment_snapshot(person: Person, requirement: YearRequirement) -> dict:
+    """What a class copies when it opens (or reopens): the learner's grade, unit and region of
+    today, and the year's hour requirement and price for that grade."""
+    return {
+        "grade": person.grade,
+        "grade_group": grade_group(person.grade),
+        "unit": person.unit,
+        "region": person.region,
+        "ideology_hours": requirement.ideology_hours,
+        "general_hours": requirement.general_hours,
+        "skill_hours": requirement.skill_hours,
+        "total_hours": requirement.total_hours,
+        "price": requirement.price,
+    }
+
+
+def _snapshot_for(person: Person, training_year: TrainingYear) -> dict:
+    requirement = requirement_for(training_year=training_year, grade=person.grade)
+    if requirement is None:
+        raise ServiceError(f"{training_year.year}年度未设置{person.get_grade_display()}的学时要求")
+    return enrollment_snapshot(person, requirement)
 
 
 def enrollment_blocks_registration(enrollment: Enrollment) -> bool:
@@ -111,33 +129,24 @@ def _enrollment_reopen(enrollment: Enrollment, *, person: Person, order_no: str,
     today (as a new class would have). Under a row lock: of two payments arriving together, the
     second finds the class open and is flagged like any double payment."""
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        locked = Enrollment.states.lock(enrollment)
         if enrollment_blocks_registration(locked):
             return locked, False
-        requirement = requirement_for(training_year=locked.training_year, grade=person.grade)
-        if requirement is None:
-            raise ServiceError(f"{locked.training_year.year}年度未设置{person.get_grade_display()}的学时要求")
+        snapshot = _snapshot_for(person, locked.training_year)
         previous = {"order_no": locked.source_order_no, "close_reason": locked.close_reason}
-        locked.status = EnrollmentStatus.OPEN
-        locked.closed_at = None
-        locked.close_reason = ""
-        locked.opened_at = timezone.now()
-        locked.grade = person.grade
-        locked.grade_group = grade_group(person.grade)
-        locked.unit = person.unit
-        locked.region = person.region
-        locked.ideology_hours = requirement.ideology_hours
-        locked.general_hours = requirement.general_hours
-        locked.skill_hours = requirement.skill_hours
-        locked.total_hours = requirement.total_hours
-        locked.price = requirement.price
-        locked.source_order_no = order_no
-        locked.save()
-        audit_log(
-            event_type="enrollment.reopened",
+        Enrollment.states.apply(
+            locked,
+            EnrollmentStatus.OPEN,
             actor=actor,
-            subject=locked,
-            extra_data={"order_no": order_no, "previous": previous},
+            event_type="enrollment.reopened",
+            data={"order_no": order_no, "previous": previous},
+            fields={
+                "closed_at": None,
+                "close_reason": "",
+                "opened_at": timezone.now(),
+                "source_order_no": order_no,
+                **snapshot,
+            },
         )
         # Candidates picked before the refund belong to the old class's grade: learning drops them.
         events.enrollment_reopened.publish(enrollment=locked)
@@ -160,22 +169,17 @@ def training_year_assert_editable(*, training_year: TrainingYear) -> None:
         raise ServiceError(f"{training_year.year}年度已有学员报名，学时要求与价格不能再修改")
 
 
-@transaction.atomic
 def enrollment_close(*, enrollment: Enrollment, reason: str, actor=None) -> Enrollment:
-    """Close a class (e.g. its order was refunded); idempotent."""
-    from django.utils import timezone
-
-    from .models import EnrollmentStatus
-
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status == EnrollmentStatus.CLOSED:
-        return enrollment
-    enrollment.status = EnrollmentStatus.CLOSED
-    enrollment.closed_at = timezone.now()
-    enrollment.close_reason = reason[:200]
-    enrollment.save(update_fields=["status", "closed_at", "close_reason"])
-    audit_log(event_type="enrollment.closed", actor=actor, subject=enrollment, extra_data={"reason": reason})
-    return enrollment
+    """Close a class (e.g. its order was refunded); idempotent. A qualified class is never closed."""
+    return Enrollment.states.transition(
+        enrollment,
+        to=EnrollmentStatus.CLOSED,
+        idempotent=True,
+        actor=actor,
+        event_type="enrollment.closed",
+        data={"reason": reason},
+        fields={"closed_at": timezone.now(), "close_reason": reason[:200]},
+    )
 
 
 def ledger_totals(enrollment: Enrollment) -> dict[str, Decimal]:
@@ -234,11 +238,14 @@ def ledger_credit(
 
 
 def enrollment_mark_qualified(*, enrollment: Enrollment) -> None:
-    """OPEN → QUALIFIED (caller holds the row lock); triggers the certificate after commit."""
-    if enrollment.status != EnrollmentStatus.OPEN:
+    """OPEN → QUALIFIED (caller holds the row lock; idempotent); triggers the certificate after commit."""
+    if enrollment.status == EnrollmentStatus.QUALIFIED:
         return
-    enrollment.status = EnrollmentStatus.QUALIFIED
-    enrollment.qualified_at = timezone.now()
-    enrollment.save(update_fields=["status", "qualified_at"])
-    audit_log(event_type="enrollment.qualified", subject=enrollment, extra_data={"total": str(enrollment.total_hours)})
+    Enrollment.states.apply(
+        enrollment,
+        EnrollmentStatus.QUALIFIED,
+        event_type="enrollment.qualified",
+        data={"total": str(enrollment.total_hours)},
+        fields={"qualified_at": timezone.now()},
+    )
     events.enrollment_qualified.publish_on_commit(enrollment_id=enrollment.pk)

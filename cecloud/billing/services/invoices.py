@@ -57,30 +57,31 @@ def _claim(invoice_id: int, *, allowed: set[str], working: str) -> Invoice | Non
     """Take the invoice for one issuer call; None if it is not in an allowed state or another
     worker started on it moments ago (a worker that died is presumed gone after STALE_ISSUING)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
+        invoice = Invoice.states.lock(invoice_id, related=["order"])
         if invoice.status not in allowed:
             return None
         now = timezone.now()
         if invoice.working_since and now - invoice.working_since < STALE_ISSUING:
             return None
-        invoice.status = working
-        invoice.attempts += 1
-        invoice.working_since = now
-        invoice.save(update_fields=["status", "attempts", "working_since", "updated_at"])
-        return invoice
+        return Invoice.states.apply(invoice, working, fields={"attempts": invoice.attempts + 1, "working_since": now})
 
 
 def _fail(invoice_id: int, *, status: str, error: str, serial_field: str = "", serial: str = "") -> Invoice:
+    """Record an issuer call that failed (or is still pending at the provider) and free the invoice."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
-        invoice.status = status
-        invoice.last_error = error[:500]
-        invoice.working_since = None
-        fields = ["status", "last_error", "working_since", "updated_at"]
+        invoice = Invoice.states.lock(invoice_id, related=["order"])
+        if invoice.status == InvoiceStatus.REVERSING and status in (InvoiceStatus.FAILED, InvoiceStatus.ISSUING):
+            # A refund asked for 红冲 while this issue call was out: stay REVERSING (the periodic
+            # retry resumes the reversal, which fetches the blue invoice first if it was issued).
+            status = InvoiceStatus.REVERSING
+        if not Invoice.states.can(invoice.status, status):
+            # Another worker (this one presumed dead) moved the invoice on: its outcome stands.
+            logger.warning("late invoice outcome dropped", extra={"invoice": invoice_id, "status": invoice.status})
+            return invoice
+        fields = {"last_error": error[:500], "working_since": None}
         if serial_field and serial:
-            setattr(invoice, serial_field, serial)
-            fields.append(serial_field)
-        invoice.save(update_fields=fields)
+            fields[serial_field] = serial
+        Invoice.states.apply(invoice, status, fields=fields)
         if status in (InvoiceStatus.FAILED, InvoiceStatus.REVERSE_FAILED):
             order_event(invoice.order, "invoice_failed", note=error)
     return invoice
@@ -108,20 +109,21 @@ def invoice_issue(*, invoice_id: int) -> Invoice:
         logger.exception("invoice issue crashed", extra={"invoice": invoice_id})
         return _fail(invoice_id, status=InvoiceStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
-        invoice.invoice_no = result.invoice_no
-        invoice.invoice_code = result.invoice_code
-        invoice.issued_at = result.issued_at
-        invoice.provider_serial = result.serial or invoice.provider_serial
-        invoice.pdf_url = result.pdf_url
-        invoice.last_error = ""
-        invoice.working_since = None
+        invoice = Invoice.states.lock(invoice_id, related=["order"])
+        fields = {
+            "invoice_no": result.invoice_no,
+            "invoice_code": result.invoice_code,
+            "issued_at": result.issued_at,
+            "provider_serial": result.serial or invoice.provider_serial,
+            "pdf_url": result.pdf_url,
+            "last_error": "",
+            "working_since": None,
+        }
         if result.pdf:
             invoice.pdf.save(f"{result.invoice_no}.pdf", ContentFile(result.pdf), save=False)
+            fields["pdf"] = invoice.pdf
         reverse_next = invoice.status == InvoiceStatus.REVERSING
-        if not reverse_next:
-            invoice.status = InvoiceStatus.ISSUED
-        invoice.save()
+        Invoice.states.apply(invoice, InvoiceStatus.REVERSING if reverse_next else InvoiceStatus.ISSUED, fields=fields)
         order_event(invoice.order, "invoice_issued", note=f"电子发票已开具：{result.invoice_no}")
         audit_log(event_type="invoice.issued", subject=invoice.order, extra_data={"invoice_no": result.invoice_no})
         if reverse_next:
@@ -138,17 +140,15 @@ def invoice_request_reversal(order: Order) -> Invoice | None:
         return invoice
     in_flight = bool(invoice.working_since and timezone.now() - invoice.working_since < STALE_ISSUING)
     if not invoice.invoice_no and not invoice.provider_serial and not in_flight:
-        invoice.status = InvoiceStatus.VOID
-        invoice.last_error = ""
-        invoice.save(update_fields=["status", "last_error", "updated_at"])
+        Invoice.states.apply(invoice, InvoiceStatus.VOID, fields={"last_error": ""})
         order_event(order, "invoice_void", note="订单已退款，发票未开具，无需红冲")
         return invoice
-    invoice.status = InvoiceStatus.REVERSING
-    invoice.save(update_fields=["status", "updated_at"])
+    Invoice.states.apply(invoice, InvoiceStatus.REVERSING)
     order_event(order, "invoice_reversal_requested", note="订单已退款，发票红冲")
     if not in_flight:
         _schedule_reverse(invoice)
-    # else: the issue call in flight sees REVERSING when it finishes and schedules the reversal.
+    # else: the issue call in flight sees REVERSING when it finishes and schedules the reversal
+    # (or, if it fails, leaves the invoice REVERSING for the periodic retry).
     return invoice
 
 
@@ -202,16 +202,18 @@ def invoice_reverse(*, invoice_id: int) -> Invoice:
         logger.exception("invoice reversal crashed", extra={"invoice": invoice_id})
         return _fail(invoice_id, status=InvoiceStatus.REVERSE_FAILED, error=f"{type(exc).__name__}: {exc}")
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
-        invoice.reversal_no = result.invoice_no
-        invoice.reversal_serial = result.serial or invoice.reversal_serial
-        invoice.reversed_at = result.issued_at
-        invoice.status = InvoiceStatus.REVERSED
-        invoice.last_error = ""
-        invoice.working_since = None
+        invoice = Invoice.states.lock(invoice_id, related=["order"])
+        fields = {
+            "reversal_no": result.invoice_no,
+            "reversal_serial": result.serial or invoice.reversal_serial,
+            "reversed_at": result.issued_at,
+            "last_error": "",
+            "working_since": None,
+        }
         if result.pdf:
             invoice.reversal_pdf.save(f"{result.invoice_no}-red.pdf", ContentFile(result.pdf), save=False)
-        invoice.save()
+            fields["reversal_pdf"] = invoice.reversal_pdf
+        Invoice.states.apply(invoice, InvoiceStatus.REVERSED, fields=fields)
         order_event(invoice.order, "invoice_reversed", note=f"发票已红冲：红字发票 {result.invoice_no}")
         audit_log(event_type="invoice.reversed", subject=invoice.order, extra_data={"reversal_no": result.invoice_no})
     return invoice

@@ -26,7 +26,6 @@ from cecloud.training.services import check_registration_window, enrollment_bloc
 from .. import events
 from ..gateways import GatewayError, PaymentRedirect, PaymentRequest, get_gateway
 from ..models import (
-    ORDER_TRANSITIONS,
     PAYMENT_WINDOW,
     TAX_NUMBER_REQUIRED,
     BuyerKind,
@@ -58,7 +57,7 @@ def new_order_no(now: dt.datetime | None = None) -> str:
 
 
 def lock_order(pk: int) -> Order:
-    return Order.objects.select_for_update().get(pk=pk)
+    return Order.states.lock(pk)
 
 
 def order_event(order: Order, event: str, *, actor=None, note: str = "", data: dict | None = None) -> OrderEvent:
@@ -73,27 +72,22 @@ def order_event(order: Order, event: str, *, actor=None, note: str = "", data: d
     )
 
 
-def transition(order: Order, to: str, *, event: str, actor=None, note: str = "", data: dict | None = None, **fields):
-    """Move a locked order to ``to`` if the state machine allows it, saving only what changed."""
-    if to not in ORDER_TRANSITIONS[order.status]:
-        raise ConflictError(
-            f"订单{order.order_no}当前为{OrderStatus(order.status).label}，不能变为{OrderStatus(to).label}"
-        )
-    from_status = order.status
-    order.status = to
-    for name, value in fields.items():
-        setattr(order, name, value)
-    order.save(update_fields=["status", *fields])
-    OrderEvent.objects.create(
-        order=order,
-        event=event,
-        from_status=from_status,
-        to_status=to,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note[:300],
-        data=data or {},
+def transition(
+    order: Order,
+    to: str,
+    *,
+    event: str,
+    actor=None,
+    note: str = "",
+    data: dict | None = None,
+    message: str | None = None,
+    **fields,
+) -> Order:
+    """Move an order locked by ``lock_order`` to ``to`` if ``ORDER_TRANSITIONS`` allows it (else
+    ConflictError), saving only what changed and leaving an ``OrderEvent`` named ``event``."""
+    return Order.states.apply(
+        order, to, event_type=event, actor=actor, note=note, data=data, fields=fields, message=message
     )
-    return order
 
 
 def flag_order(order: Order, note: str) -> None:
@@ -414,14 +408,13 @@ def order_cancel(*, order: Order, actor, reason: str = "用户取消订单") -> 
     order = lock_order(order.pk)
     if expire_if_due(order):
         return order
-    if order.status != OrderStatus.PENDING:
-        raise ServiceError(f"订单{order.get_status_display()}，不能取消")
     transition(
         order,
         OrderStatus.CANCELLED,
         event="cancelled",
         actor=actor,
         note=reason,
+        message="订单{current}，不能取消",
         cancelled_at=timezone.now(),
         cancel_reason=reason[:100],
     )

@@ -113,26 +113,33 @@ def refund_execute(*, refund_id: int) -> Refund:
         )
     except GatewayError as exc:
         with transaction.atomic():
-            refund = Refund.objects.select_for_update().get(pk=refund_id)
-            refund.attempts += 1
-            refund.status = RefundStatus.FAILED
-            refund.last_error = str(exc)[:500]
-            refund.save(update_fields=["attempts", "status", "last_error"])
+            refund = Refund.states.lock(refund_id)
+            if refund.status == RefundStatus.SUCCEEDED:  # a concurrent attempt went through meanwhile
+                return refund
+            Refund.states.apply(
+                refund,
+                RefundStatus.FAILED,
+                fields={"attempts": refund.attempts + 1, "last_error": str(exc)[:500]},
+            )
             order = lock_order(order.pk)
             flag_order(order, f"退款失败：{exc}")
         logger.warning("refund failed", extra={"refund": refund.out_request_no, "error": str(exc)})
         return refund
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund = Refund.states.lock(refund_id)
         if refund.status == RefundStatus.SUCCEEDED:
             return refund
         now = timezone.now()
-        refund.status = RefundStatus.SUCCEEDED
-        refund.attempts += 1
-        refund.completed_at = now
-        refund.last_error = ""
-        refund.response = {str(k): str(v) for k, v in result.raw.items()}
-        refund.save(update_fields=["status", "attempts", "completed_at", "last_error", "response"])
+        Refund.states.apply(
+            refund,
+            RefundStatus.SUCCEEDED,
+            fields={
+                "attempts": refund.attempts + 1,
+                "completed_at": now,
+                "last_error": "",
+                "response": {str(k): str(v) for k, v in result.raw.items()},
+            },
+        )
         order = lock_order(order.pk)
         transition(
             order,

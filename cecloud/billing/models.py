@@ -46,8 +46,6 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class InvoiceTitleType(models.TextChoices):
-    PERSONAL = "personal", "个人"
 def record_order_event(change: Transition) -> None:
     """An order's moves are recorded as its ``OrderEvent`` rows (the audit log is the caller's)."""
     OrderEvent.objects.create(
@@ -61,6 +59,8 @@ def record_order_event(change: Transition) -> None:
     )
 
 
+class InvoiceTitleType(models.TextChoices):
+    PERSONAL = "personal", "个人"
     UNIT = "unit", "单位"
 
 
@@ -126,8 +126,6 @@ class Order(models.Model):
     needs_attention = models.BooleanField("需人工处理", default=False, db_index=True)
     attention_note = models.CharField("处理说明", max_length=300, blank=True)
 
-    class Meta:
-        verbose_name = "订单"
     states = StateMachine(
         "订单",
         OrderStatus,
@@ -136,6 +134,8 @@ class Order(models.Model):
         recorder=record_order_event,
     )
 
+    class Meta:
+        verbose_name = "订单"
         verbose_name_plural = "订单"
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -353,8 +353,6 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", "退款失败"
 
 
-class Refund(models.Model):
-    order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="refunds")
 # A failed gateway call may be retried (and fail again); a refund that succeeded is final.
 REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
     RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
@@ -363,6 +361,8 @@ REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class Refund(models.Model):
+    order = models.ForeignKey(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="refunds")
     kind = models.CharField("类型", max_length=15, choices=RefundKind.choices)
     out_request_no = models.CharField("退款请求号", max_length=64, unique=True)
     gateway = models.CharField("支付网关", max_length=16)
@@ -384,10 +384,10 @@ REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
     last_error = models.CharField("最近错误", max_length=500, blank=True)
     response = models.JSONField("网关返回", default=dict, blank=True)
 
-    class Meta:
-        verbose_name = "退款"
     states = StateMachine("退款", RefundStatus, REFUND_TRANSITIONS)
 
+    class Meta:
+        verbose_name = "退款"
         verbose_name_plural = "退款"
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
@@ -407,8 +407,6 @@ class InvoiceStatus(models.TextChoices):
     VOID = "void", "已退款，未开具"
 
 
-class Invoice(models.Model):
-    """增值税电子普通发票 issued from the order's invoice information after payment."""
 # ISSUING -> ISSUING and REVERSING -> REVERSING: a worker resumes a call the provider has not
 # finished (or one presumed dead; FAILED -> ISSUED is such a call succeeding late). A refund asks
 # for 红冲 before the invoice is reversed: one never issued (no number, no provider serial, no call
@@ -435,6 +433,8 @@ INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class Invoice(models.Model):
+    """增值税电子普通发票 issued from the order's invoice information after payment."""
 
     order = models.OneToOneField(Order, verbose_name="订单", on_delete=models.PROTECT, related_name="invoice")
     issuer = models.CharField("开票渠道", max_length=16)
@@ -463,10 +463,10 @@ INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    class Meta:
-        verbose_name = "电子发票"
     states = StateMachine("电子发票", InvoiceStatus, INVOICE_TRANSITIONS, message="发票{current}，不能改为{target}")
 
+    class Meta:
+        verbose_name = "电子发票"
         verbose_name_plural = "电子发票"
         ordering = ["-created_at", "-id"]
 

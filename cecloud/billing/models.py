@@ -19,6 +19,8 @@ from django.utils import timezone
 from cecloud.core.transitions import StateMachine, Transition
 from cecloud.registry.models import Grade, GradeGroup
 
+from .tax import split_tax
+
 PAYMENT_WINDOW = dt.timedelta(hours=24)
 
 
@@ -475,9 +477,8 @@ class Invoice(models.Model):
 
     @property
     def amount_excluding_tax(self) -> Decimal:
-        rate = Decimal(str(getattr(settings, "INVOICE_TAX_RATE", "0.06")))
-        return (self.amount / (1 + rate)).quantize(Decimal("0.01"))
+        return split_tax(self.amount)[0]
 
     @property
     def tax_amount(self) -> Decimal:
-        return self.amount - self.amount_excluding_tax
+        return split_tax(self.amount)[1]

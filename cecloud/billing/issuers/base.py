@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
@@ -47,16 +46,6 @@ class Seller:
             tax_number=settings.INVOICE_SELLER_TAX_NUMBER,
             address_phone=settings.INVOICE_SELLER_ADDRESS_PHONE,
         )
-
-
-def tax_rate() -> Decimal:
-    return Decimal(str(settings.INVOICE_TAX_RATE))
-
-
-def split_tax(amount: Decimal) -> tuple[Decimal, Decimal]:
-    """(amount excluding tax, tax) for a tax-inclusive amount."""
-    net = (amount / (1 + tax_rate())).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return net, amount - net
 
 
 class InvoiceIssuer(ABC):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..pdf import amount_in_words, render_pdf
-from .base import InvoiceIssuer, IssueResult, Seller, split_tax, tax_rate
+from ..tax import split_tax, tax_rate
+from .base import InvoiceIssuer, IssueResult, Seller
 
 
 def local_invoice_number(invoice, *, red: bool = False) -> str:

@@ -25,7 +25,8 @@ import uuid
 from django.core.cache import cache
 from django.utils import timezone
 
-from .base import InvoiceIssuer, IssuerError, IssueResult, IssuerPending, split_tax, tax_rate
+from ..tax import split_tax, tax_rate
+from .base import InvoiceIssuer, IssuerError, IssueResult, IssuerPending
 
 REQUEST_BILLING = "nuonuo.OpeMplatform.requestBillingNew"
 QUERY_RESULT = "nuonuo.OpeMplatform.queryInvoiceResult"

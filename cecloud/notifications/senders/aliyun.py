@@ -55,12 +55,9 @@ def sign(params: dict[str, str], secret: str, method: str = "POST") -> str:
 
 
 def template_codes() -> dict[str, str]:
-    """``SMS_ALIYUN_TEMPLATE_CODES="verify_code=SMS_1,application_approved=SMS_2"``; the older
-    single ``SMS_ALIYUN_TEMPLATE_CODE`` is the verification-code template."""
+    """The one template setting: ``SMS_ALIYUN_TEMPLATE_CODES="verify_code=SMS_1,application_approved=SMS_2"``
+    (message name = Aliyun template code; the names are those of ``notifications/sms_templates.py``)."""
     codes: dict[str, str] = {}
-    single = getattr(settings, "SMS_ALIYUN_TEMPLATE_CODE", "")
-    if single:
-        codes["verify_code"] = single
     raw = getattr(settings, "SMS_ALIYUN_TEMPLATE_CODES", "")
     for item in str(raw).split(","):
         if "=" in item:

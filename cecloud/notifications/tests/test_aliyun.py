@@ -202,8 +202,7 @@ def test_selected_by_settings_with_template_codes_from_the_environment(fake_dysm
     settings.SMS_ALIYUN_ACCESS_KEY_ID = KEY_ID
     settings.SMS_ALIYUN_ACCESS_KEY_SECRET = SECRET
     settings.SMS_ALIYUN_ENDPOINT = endpoint
-    settings.SMS_ALIYUN_TEMPLATE_CODE = "SMS_1"
-    settings.SMS_ALIYUN_TEMPLATE_CODES = "application_approved=SMS_2, correction_approved = SMS_3"
+    settings.SMS_ALIYUN_TEMPLATE_CODES = "verify_code=SMS_1,application_approved=SMS_2, correction_approved = SMS_3"
     s = get_sender()
     s.send("13800000001", "verify_code", {"code": "1"})
     s.send("13800000001", "correction_approved", {"name": "张三"})

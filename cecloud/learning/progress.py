@@ -112,8 +112,23 @@ def progress_by_selection(selections: Iterable[CourseSelection]) -> dict[int, De
     }
 
 
+class WatchedRatio:
+    """``complete`` and ``percent`` of a chapter from its ``watched`` seconds and its ``duration``."""
+
+    watched: float
+    duration: float
+
+    @property
+    def complete(self) -> bool:
+        return chapter_is_complete(self.watched, self.duration)
+
+    @property
+    def percent(self) -> float:
+        return chapter_percent(self.watched, self.duration)
+
+
 @dataclass
-class ChapterProgress:
+class ChapterProgress(WatchedRatio):
     chapter: Chapter
     watched: float = 0.0
     furthest: float = 0.0
@@ -124,14 +139,6 @@ class ChapterProgress:
     @property
     def duration(self) -> float:
         return float(self.chapter.duration_seconds)
-
-    @property
-    def complete(self) -> bool:
-        return chapter_is_complete(self.watched, self.duration)
-
-    @property
-    def percent(self) -> float:
-        return chapter_percent(self.watched, self.duration)
 
     @property
     def percent_text(self) -> str:

@@ -20,26 +20,18 @@ from django.utils.dateparse import parse_datetime
 from cecloud.catalog.models import Chapter
 
 from ..models import PlaybackSession, WatchedChapter
-from ..progress import chapter_is_complete, chapter_percent
+from ..progress import WatchedRatio
 from ..progress import round3 as _r
 
 
 @dataclass
-class ChapterState:
+class ChapterState(WatchedRatio):
     chapter_id: int
     duration: float
     watched: float
     furthest: float
     last_position: float
     intervals: list[list[float]] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return chapter_is_complete(self.watched, self.duration)
-
-    @property
-    def percent(self) -> float:
-        return chapter_percent(self.watched, self.duration)
 
     def as_dict(self) -> dict:
         return {

@@ -199,8 +199,7 @@ USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = VAR_DIR / "static"  # made at start-up (cecloud/core/local_dirs.py), not here
 STATICFILES_DIRS = [BASE_DIR / "cecloud" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))

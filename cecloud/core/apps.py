@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
         from .admin_audit import install
 
         install()
+
+        # Folders the embedded default writes to (SQLite, STATIC_ROOT) are made at start-up, not when
+        # the settings are imported.
+        from .local_dirs import ensure_local_dirs
+
+        ensure_local_dirs()

@@ -11,7 +11,9 @@ and exits non-zero when a result misses its target. See bench/README.md.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -105,3 +107,29 @@ def info(message: str) -> None:
 
 def python() -> str:
     return sys.executable
+
+
+# A benchmark's child process: the development profile, without DEBUG, the captcha's test mode or chatty logs.
+CHILD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "CECLOUD_ENV": "development",
+    "DEBUG": "0",
+    "CECLOUD_CAPTCHA_TEST_MODE": "0",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def run_child(module: str, args: list[str], env: dict[str, str]) -> dict:
+    """Run ``python -m <module> run <args>`` from the repository with ``CHILD_ENV`` and ``env``; the
+    JSON object printed on its last line."""
+    proc = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", module, "run", *args],
+        cwd=ROOT,
+        env={**os.environ, **CHILD_ENV, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{module.rpartition('.')[2]} child failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 
-from . import ROOT, Result, benchmark, info
+from . import ROOT, Result, benchmark, info, run_child
 
 MAX_RATIO = 3.0
 WARM_UP = 5
@@ -136,26 +134,10 @@ def run(options: list[str]):
     args, _unknown = parser.parse_known_args(options)
     scratch = tempfile.mkdtemp(prefix="cecloud-bench-cert-")
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"sqlite:///{scratch}/unused.sqlite3",  # never opened: no queries
         "REDIS_URL": "",
-        "CECLOUD_ENV": "development",
-        "DEBUG": "0",
-        "CECLOUD_CAPTCHA_TEST_MODE": "0",
-        "LOG_LEVEL": "WARNING",
     }
-    proc = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bench.certificate_pdf", "run", "--renders", str(args.renders)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"certificate_pdf child failed:\n{proc.stderr[-2000:]}")
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data = run_child("bench.certificate_pdf", ["--renders", str(args.renders)], env)
     info(
         f"certificate_pdf: {data['renders']} distinct certificates, median {data['certificate_ms']:.1f} ms "
         f"({data['kb']:.0f} KB) vs one-line page {data['baseline_ms']:.1f} ms"

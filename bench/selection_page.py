@@ -22,11 +22,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-from . import ROOT, Result, benchmark, info
+from . import ROOT, Result, benchmark, info, run_child
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cecloud_bench_selection"
 COURSES = 1000
@@ -161,26 +160,7 @@ def run(options: list[str]):
     args, _unknown = parser.parse_known_args(options)
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     _ensure_postgres_database(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CECLOUD_ENV": "development",
-        "DEBUG": "0",
-        "CECLOUD_CAPTCHA_TEST_MODE": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bench.selection_page", "run", "--requests", str(args.requests)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"selection_page child failed:\n{proc.stderr[-2000:]}")
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data = run_child("bench.selection_page", ["--requests", str(args.requests)], {"DATABASE_URL": url})
     info(
         f"selection_page: {data['courses']} published courses for 2023 on {data['database']}, "
         f"{args.requests} requests each, median server time (DEBUG={data['debug']})"

@@ -1,15 +1,24 @@
 """Back office: accounts (帐号). Staff accounts (unit HR, bureau, operator) are created here with a
 password and a scope; learner accounts are created by their first login (or 找回密码) and are
-read-mostly here: an operator can only disable one or require a new password."""
+read-mostly here: an operator can only disable one or require a new password.
+
+Django's group admin and the login-lockout (axes) admins are re-registered here as audited
+subclasses, so nothing reachable in the back office escapes the audit trail."""
 
 from __future__ import annotations
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 
+from cecloud.core.admin_base import AuditedModelAdmin
 from cecloud.core.masking import mask_phone
+from cecloud.core.roles import Role
 
 from .models import User
 
@@ -18,7 +27,6 @@ def _check_scope(form: forms.ModelForm, data: dict) -> None:
     role, unit, region = data.get("role"), data.get("unit"), data.get("region")
     if role == Role.UNIT_HR and not unit:
         form.add_error("unit", "单位管理员须指定管理单位")
-from cecloud.core.roles import Role
     if role == Role.BUREAU and not region:
         form.add_error("region", "人社局管理员须指定管理地区")
     if role == Role.BUREAU and region and region.level not in ("city", "county"):
@@ -75,7 +83,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     form = AccountChangeForm
     add_form = StaffCreationForm
     list_display = ("username", "display_name", "role", "unit", "region", "masked_phone", "is_active", "last_login")
@@ -127,3 +135,33 @@ class UserAdmin(DjangoUserAdmin):
             # Learners: no back-office permissions section; identity comes from the registry.
             return self.fieldsets[:4]
         return super().get_fieldsets(request, obj)
+
+
+# --- Admins the project does not write: audited subclasses replace them ---------------------------------
+
+
+class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin):
+    pass
+
+
+class AuditedAccessAttemptAdmin(AuditedModelAdmin, AccessAttemptAdmin):
+    pass
+
+
+class AuditedAccessLogAdmin(AuditedModelAdmin, AccessLogAdmin):
+    pass
+
+
+class AuditedAccessFailureLogAdmin(AuditedModelAdmin, AccessFailureLogAdmin):
+    pass
+
+
+for _model, _admin_class in (
+    (Group, AuditedGroupAdmin),
+    (AccessAttempt, AuditedAccessAttemptAdmin),
+    (AccessLog, AuditedAccessLogAdmin),
+    (AccessFailureLog, AuditedAccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):  # axes registers its admins only with AXES_ENABLE_ADMIN
+        admin.site.unregister(_model)
+        admin.site.register(_model, _admin_class)

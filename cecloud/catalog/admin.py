@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from cecloud.core.admin_base import AuditedModelAdmin
 from cecloud.core.errors import ServiceError
 
 from . import media, services
@@ -41,20 +42,20 @@ class CatalogChangedMixin:
 
 
 @admin.register(Provider)
-class ProviderAdmin(CatalogChangedMixin, admin.ModelAdmin):
+class ProviderAdmin(CatalogChangedMixin, AuditedModelAdmin):
     list_display = ["name", "short_name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(Lecturer)
-class LecturerAdmin(CatalogChangedMixin, admin.ModelAdmin):
+class LecturerAdmin(CatalogChangedMixin, AuditedModelAdmin):
     list_display = ["name", "title"]
     search_fields = ["name", "title"]
 
 
 @admin.register(SubjectTag)
-class SubjectTagAdmin(CatalogChangedMixin, admin.ModelAdmin):
+class SubjectTagAdmin(CatalogChangedMixin, AuditedModelAdmin):
     list_display = ["name", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name"]
@@ -127,7 +128,7 @@ def _after_chapter_saved(request, chapter: Chapter) -> None:
 
 
 @admin.register(Course)
-class CourseAdmin(CatalogChangedMixin, admin.ModelAdmin):
+class CourseAdmin(CatalogChangedMixin, AuditedModelAdmin):
     list_display = [
         "title",
         "category",
@@ -245,7 +246,7 @@ class CourseAdmin(CatalogChangedMixin, admin.ModelAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(AuditedModelAdmin):
     form = ChapterForm
     list_display = ["title", "course", "order", "duration", "hls_status", "move"]
     list_filter = ["hls_status", "course__category"]
@@ -320,7 +321,7 @@ class ChapterAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreviewGrant)
-class PreviewGrantAdmin(admin.ModelAdmin):
+class PreviewGrantAdmin(AuditedModelAdmin):
     list_display = ["user", "course", "day", "started_at", "expires_at"]
     list_filter = ["day"]
     search_fields = ["user__username", "course__title"]

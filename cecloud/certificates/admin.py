@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from cecloud.core.admin_base import AuditedModelAdmin, is_operator
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_id_number
-from cecloud.registry.selectors import is_operator
 
 from .forms import RevokeForm
 from .models import Certificate, CertificateStatus
@@ -20,12 +20,11 @@ from .services import certificate_revoke
 
 
 def _operator(request) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and is_operator(user))
+    return is_operator(request.user)
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(AuditedModelAdmin):
     list_display = [
         "number",
         "year",

@@ -5,12 +5,12 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .admin_audit import EventKindFilter, changes_html
+from .admin_audit import AuditedModelAdmin, EventKindFilter, changes_html
 from .models import AuditLog
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(AuditedModelAdmin):
     actions = None
     date_hierarchy = "event_time"
     list_display = ("event_time", "event_type", "actor_repr", "subject_type", "subject_repr", "ip_address")

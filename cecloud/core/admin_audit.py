@@ -2,9 +2,10 @@
 any staff account, for every model, inlines and custom actions included) and every admin page
 that shows a full ID number is written to ``AuditLog`` with who, when, what and before/after values.
 
-Installed once, globally, by ``CoreConfig.ready()``: the hooks wrap ``ModelAdmin`` itself, so a
-ModelAdmin written by any app (now or later) is covered without inheriting from anything. The
-hooks only add rows; they never change what the admin does.
+Every admin in the project inherits ``AuditedModelAdmin`` (through ``core.admin_base``): its hooks
+only add rows, they never change what the admin does. Django's and third-party admins are
+re-registered as audited subclasses; ``core/tests/test_admin_coverage.py`` fails if a registered
+admin is not audited.
 
 Events (``AuditLog.event_type``):
 
@@ -27,7 +28,6 @@ import uuid
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.options import ModelAdmin
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
@@ -39,8 +39,6 @@ HIDDEN = "（已隐藏）"
 MAX_VALUE_CHARS = 5000
 MAX_SELECTED = 500
 PII_FIELD = "id_number"
-
-_installed = False
 
 
 # --- Snapshots ---------------------------------------------------------------------------------------
@@ -150,26 +148,22 @@ def _write(request, event_type: str, obj: models.Model, extra: dict, *, subject_
     )
 
 
-# --- Hooks -----------------------------------------------------------------------------------------------
+# --- The audited admin ------------------------------------------------------------------------------------
 
 
-def install() -> None:
-    """Wrap ModelAdmin once (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
+class AuditedModelAdmin(admin.ModelAdmin):
+    """The base of every ModelAdmin in the project (``core.admin_base`` re-exports it).
 
-    original_get_object = ModelAdmin.get_object
-    original_save_model = ModelAdmin.save_model
-    original_log_addition = ModelAdmin.log_addition
-    original_log_change = ModelAdmin.log_change
-    original_log_deletions = ModelAdmin.log_deletions
-    original_save_formset = ModelAdmin.save_formset
-    original_response_action = ModelAdmin.response_action
+    Adds rows to the audit log and changes nothing else: ``admin.add`` / ``admin.change`` /
+    ``admin.delete`` with before/after values (the object itself and the rows of its inlines, which
+    are saved through ``save_formset``), ``admin.action`` for a custom action, and
+    ``pii.id_number_viewed`` when a change page shows a full ID number. Third-party admins are
+    covered by an audited subclass (``class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin)``);
+    a test fails if a registered admin is not one of these.
+    """
 
     def get_object(self, request, object_id, from_field=None):
-        obj = original_get_object(self, request, object_id, from_field)
+        obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             obj._audit_before = snapshot(obj)
             match = getattr(request, "resolver_match", None)
@@ -181,14 +175,16 @@ def install() -> None:
                     _write(request, "pii.id_number_viewed", obj, {"where": url_name})
         return obj
 
-    def save_model(self, request, obj, form, change):
+    def save_form(self, request, form, change):
+        # Called before save_model on the change form and on the list's editable rows, whatever
+        # save_model does (a service, say): the database still holds the old values here.
+        obj = super().save_form(request, form, change)
         if change and obj.pk is not None:
-            # The database still holds the old values: the most faithful "before".
             obj._audit_before = fresh_snapshot(obj) or getattr(obj, "_audit_before", {})
-        return original_save_model(self, request, obj, form, change)
+        return obj
 
     def log_addition(self, request, obj, message):
-        result = original_log_addition(self, request, obj, message)
+        result = super().log_addition(request, obj, message)
         after = fresh_snapshot(obj)
         _write(
             request,
@@ -199,7 +195,7 @@ def install() -> None:
         return result
 
     def log_change(self, request, obj, message):
-        result = original_log_change(self, request, obj, message)
+        result = super().log_change(request, obj, message)
         before = getattr(obj, "_audit_before", None) or {}
         after = fresh_snapshot(obj)
         _write(
@@ -221,9 +217,10 @@ def install() -> None:
                 obj,
                 {"changes": diff(before, {}), "before": _public(before), "message": "删除"},
             )
-        return original_log_deletions(self, request, objects)
+        return super().log_deletions(request, objects)
 
     def save_formset(self, request, form, formset, change):
+        """The inline rows: each added, changed or deleted row is recorded with its parent."""
         before = {}
         deleting = {}  # the instances lose their pk when deleted: remember it by identity
         for inline_form in getattr(formset, "forms", []):
@@ -231,7 +228,7 @@ def install() -> None:
             if instance.pk is not None:
                 before[instance.pk] = fresh_snapshot(instance)
                 deleting[id(instance)] = instance.pk
-        result = original_save_formset(self, request, form, formset, change)
+        result = super().save_formset(request, form, formset, change)
         parent = {"model": form.instance._meta.label_lower, "id": str(form.instance.pk), "repr": str(form.instance)}
         for obj in getattr(formset, "new_objects", []):
             _write(request, "admin.add", obj, {"changes": diff({}, fresh_snapshot(obj)), "parent": parent})
@@ -258,7 +255,7 @@ def install() -> None:
         action = request.POST.get("action", "")
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
         select_across = request.POST.get("select_across") == "1"
-        response = original_response_action(self, request, queryset)
+        response = super().response_action(request, queryset)
         # Deletions are recorded object by object (log_deletions); other actions as one row here.
         if action and action != "delete_selected" and (selected or select_across):
             audit_log(
@@ -278,14 +275,6 @@ def install() -> None:
                 request=request,
             )
         return response
-
-    ModelAdmin.get_object = get_object
-    ModelAdmin.save_model = save_model
-    ModelAdmin.log_addition = log_addition
-    ModelAdmin.log_change = log_change
-    ModelAdmin.log_deletions = log_deletions
-    ModelAdmin.save_formset = save_formset
-    ModelAdmin.response_action = response_action
 
 
 # --- Searching and reading the trail in the back office ------------------------------------------------

@@ -10,8 +10,11 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from cecloud.core.admin_base import AuditedModelAdmin
+
 from .importer import import_questions, template_workbook
 from .models import AttemptQuestion, Question, QuestionKind, QuestionOption, QuizAttempt, QuizPolicy
+from .services import question_set_active
 
 
 class OptionFormSet(BaseInlineFormSet):
@@ -47,7 +50,7 @@ class QuestionImportForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AuditedModelAdmin):
     list_display = ["short_stem", "course", "kind", "knowledge_point", "chapter", "has_range", "is_active"]
     list_filter = ["kind", "is_active", "course__category", "course__provider"]
     search_fields = ["stem", "course__title", "knowledge_point"]
@@ -81,11 +84,13 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="启用所选试题")
     def activate(self, request, queryset):
-        self.message_user(request, f"已启用 {queryset.update(is_active=True)} 道试题", messages.SUCCESS)
+        count = question_set_active(question_ids=list(queryset.values_list("pk", flat=True)), active=True)
+        self.message_user(request, f"已启用 {count} 道试题", messages.SUCCESS)
 
     @admin.action(description="停用所选试题")
     def deactivate(self, request, queryset):
-        self.message_user(request, f"已停用 {queryset.update(is_active=False)} 道试题", messages.SUCCESS)
+        count = question_set_active(question_ids=list(queryset.values_list("pk", flat=True)), active=False)
+        self.message_user(request, f"已停用 {count} 道试题", messages.SUCCESS)
 
     def get_urls(self):
         return [
@@ -134,7 +139,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuizPolicy)
-class QuizPolicyAdmin(admin.ModelAdmin):
+class QuizPolicyAdmin(AuditedModelAdmin):
     list_display = [
         "course",
         "single_count",
@@ -161,7 +166,7 @@ class AttemptQuestionInline(admin.TabularInline):
 
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(admin.ModelAdmin):
+class QuizAttemptAdmin(AuditedModelAdmin):
     """Read-only: attempts change only through the learner's quiz page."""
 
     list_display = ["course", "learner", "number", "status", "score", "passed", "started_at", "submitted_at"]

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html
 
+from cecloud.core.admin_base import AuditedModelAdmin
 from cecloud.core.errors import ServiceError
 from cecloud.registry.models import Region
 
@@ -67,7 +68,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AuditedModelAdmin):
     form = ArticleForm
     inlines = [AttachmentInline]
     list_display = ["title", "category", "state", "scope", "pinned", "published_at", "view_count", "preview_link"]

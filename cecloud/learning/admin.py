@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.db.models import F
 
+from cecloud.core.admin_base import AuditedModelAdmin
+
 from .models import AttentionCheck, CourseEvaluation, CourseSelection, PlaybackSession, WatchedChapter
 
 
 @admin.register(CourseSelection)
-class CourseSelectionAdmin(admin.ModelAdmin):
+class CourseSelectionAdmin(AuditedModelAdmin):
     """Read-only: selections change only through the learner's selection page (rules in the services)."""
 
     list_display = ["enrollment", "course", "category", "hours", "status", "confirm_round", "confirmed_at"]
@@ -27,7 +29,7 @@ class CourseSelectionAdmin(admin.ModelAdmin):
 # --- Playback oversight (read-only): heartbeat counters per session, attention checks, watched chapters ---
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 
+from cecloud.core.admin_base import AuditedModelAdmin
 from cecloud.core.masking import mask_phone
 
 from .models import SmsLog, VerificationCode
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedModelAdmin):
     actions = None
 
     def has_add_permission(self, request):

@@ -6,15 +6,14 @@ refunds); here operators look them up.
 
 from django.contrib import admin
 
+from cecloud.core.admin_base import CityFilter, OperatorReadOnlyAdmin
 from cecloud.core.masking import mask_id_number, mask_phone
-from cecloud.registry.admin import CityFilter, OperatorOnlyAdmin
 from cecloud.training.models import Enrollment, HourLedgerEntry
 
 from .models import Reminder
 
 
-class ReadOnlyAdmin(OperatorOnlyAdmin):
-    operator_can_add = operator_can_change = operator_can_delete = False
+class ReadOnlyAdmin(OperatorReadOnlyAdmin):
     show_full_result_count = False  # no COUNT(*) over millions of rows per page
 
 
@@ -48,10 +47,6 @@ class LedgerInline(admin.TabularInline):
         return False
 
 
-class EnrollmentCityFilter(CityFilter):
-    region_field = "region"
-
-
 if not admin.site.is_registered(Enrollment):
 
     @admin.register(Enrollment)
@@ -67,7 +62,7 @@ if not admin.site.is_registered(Enrollment):
             "opened_at",
             "qualified_at",
         )
-        list_filter = ("training_year", "status", "grade_group", EnrollmentCityFilter)
+        list_filter = ("training_year", "status", "grade_group", CityFilter)
         search_fields = ("person__name", "=person__id_number", "unit__name", "source_order_no")
         search_help_text = "按姓名、完整身份证号、单位或订单号搜索"
         list_select_related = ("training_year", "person", "unit")

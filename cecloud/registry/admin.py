@@ -13,70 +13,25 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Func, IntegerField, Q
+from django.db.models import Count, Func, IntegerField
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from cecloud.core.admin_base import CityFilter, OperatorOnlyAdmin, is_operator
 from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 from cecloud.core.ids import IdError, validate_credit_code, validate_id_number
 from cecloud.core.masking import mask_id_number, mask_phone
 from cecloud.core.text import is_valid_phone, normalize_phone
 
-from . import importer
+from . import importer, services
 from .models import Grade, ImportJob, Person, PersonHistory, PersonStatus, Region, Unit
-from .selectors import is_operator as _is_operator_role
 
 
 # === Section 1: registry, people, history, import ==============================================
-def is_operator(user) -> bool:
-    """Back-office access: active staff with the operator role (or a superuser)."""
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False) and _is_operator_role(user))
-
-
-class OperatorOnlyAdmin(admin.ModelAdmin):
-    """Every permission is the operator role; other flags are set per admin below."""
-
-    operator_can_add = True
-    operator_can_change = True
-    operator_can_delete = False
-
-    def has_module_permission(self, request):
-        return is_operator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_operator(request.user)
-
-    def has_add_permission(self, request):
-        return self.operator_can_add and is_operator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return self.operator_can_change and is_operator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.operator_can_delete and is_operator(request.user)
-
-
-class CityFilter(admin.SimpleListFilter):
-    """所属市: the city itself and its counties."""
-
-    title = "所属市"
-    parameter_name = "city"
-    region_field = "region"
-
-    def lookups(self, request, model_admin):
-        return [(r.code, r.name) for r in Region.objects.filter(level=Region.Level.CITY).order_by("code")]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        f = self.region_field
-        return queryset.filter(Q(**{f"{f}__code": self.value()}) | Q(**{f"{f}__parent__code": self.value()}))
-
-
 class PersonCityFilter(CityFilter):
     region_field = "person__region"
 
@@ -121,16 +76,6 @@ class UnitAdmin(OperatorOnlyAdmin):
     @admin.display(description="人数", ordering="_people")
     def people_count(self, obj):
         return obj._people
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_log(
-            event_type="unit.changed" if change else "unit.created",
-            actor=request.user,
-            subject=obj,
-            extra_data={"fields": list(form.changed_data)},
-            request=request,
-        )
 
 
 class PersonForm(forms.ModelForm):
@@ -258,27 +203,8 @@ class PersonAdmin(OperatorOnlyAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        from .services import person_snapshot
-
-        fields = [f for f in form.changed_data if f in HISTORY_LABELS]
-        before = (
-            person_snapshot(Person.objects.select_related("unit", "region__parent").get(pk=obj.pk), fields)
-            if change
-            else {}
-        )
-        super().save_model(request, obj, form, change)
-        if change and fields:
-            obj = Person.objects.select_related("unit", "region__parent").get(pk=obj.pk)
-            PersonHistory.objects.create(
-                person=obj, changed_by=request.user, source="admin", before=before, after=person_snapshot(obj, fields)
-            )
-        audit_log(
-            event_type="person.changed" if change else "person.created",
-            actor=request.user,
-            subject=obj,
-            extra_data={"fields": list(form.changed_data)},
-            request=request,
-        )
+        # The history row comes from the service; the edit itself is audited once, by the base class.
+        services.person_save(person=obj, changed_fields=form.changed_data, actor=request.user, source="admin")
 
 
 @admin.register(PersonHistory)

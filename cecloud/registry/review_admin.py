@@ -8,10 +8,11 @@ reject with a reason) as admin actions, never by editing the status field.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
+from cecloud.core.admin_base import AuditedModelAdmin
+from cecloud.core.admin_base import CityFilter as BaseCityFilter
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_id_number
 
@@ -81,24 +82,19 @@ class ReviewAdminMixin:
         return TemplateResponse(request, "registry/review/admin_reject.html", context)
 
 
-class CityFilter(admin.SimpleListFilter):
-    """所属市: the region or its parent is the city (a plain FK filter would list every county)."""
+class CityFilter(BaseCityFilter):
+    """所属市 of an application: its region or that region's city."""
 
-    title = "所属市"
-    parameter_name = "city"
-
-    def lookups(self, request, model_admin):
-        return [(c.code, c.name) for c in selectors.cities()]
-
-    def queryset(self, request, queryset):
-        code = self.value()
-        if not code:
-            return queryset
-        prefix = "person__region" if queryset.model is CorrectionRequest else "region"
-        return queryset.filter(Q(**{f"{prefix}__code": code}) | Q(**{f"{prefix}__parent__code": code}))
+    city_ordering = ("sort_order", "code")
 
 
-class ApplicationReviewAdmin(ReviewAdminMixin, admin.ModelAdmin):
+class PersonCityFilter(CityFilter):
+    """所属市 of a correction request: the person's region or that region's city."""
+
+    region_field = "person__region"
+
+
+class ApplicationReviewAdmin(ReviewAdminMixin, AuditedModelAdmin):
     approve_service = staticmethod(services.application_approve)
     reject_service = staticmethod(services.application_reject)
     object_arg = "application"
@@ -141,13 +137,13 @@ class ApplicationReviewAdmin(ReviewAdminMixin, admin.ModelAdmin):
         return obj.unit.name if obj.unit_id else "—（新单位）"
 
 
-class CorrectionReviewAdmin(ReviewAdminMixin, admin.ModelAdmin):
+class CorrectionReviewAdmin(ReviewAdminMixin, AuditedModelAdmin):
     approve_service = staticmethod(services.correction_approve)
     reject_service = staticmethod(services.correction_reject)
     object_arg = "correction"
     actions = ["approve_selected", "reject_selected"]
     list_display = ("person_name", "masked_id", "person_unit", "changed_fields", "status", "submitted_at")
-    list_filter = ("status", CityFilter)
+    list_filter = ("status", PersonCityFilter)
     search_fields = ("person__name", "person__id_number")
     date_hierarchy = "submitted_at"
     list_select_related = ("person__unit",)

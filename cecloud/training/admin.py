@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
+from cecloud.core.admin_base import OperatorOnlyAdmin
 from cecloud.core.errors import ServiceError
-from cecloud.registry.admin import OperatorOnlyAdmin
 
 from .models import Enrollment, RegionSchedule, TrainingYear, YearRequirement
 from .services import training_year_assert_editable, training_year_has_registrations

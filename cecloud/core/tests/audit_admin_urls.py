@@ -4,6 +4,7 @@ custom action, so inlines and actions are tested whatever the apps' own admins l
 from django.contrib import admin
 from django.urls import include, path
 
+from cecloud.core.admin_base import AuditedModelAdmin
 from cecloud.registry.models import Person, Unit
 
 site = admin.AdminSite(name="audit_test")
@@ -16,7 +17,7 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Unit, site=site)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedModelAdmin):
     fields = ("name", "region", "kind", "credit_code")
     inlines = (PersonInline,)
     actions = ("mark_checked",)

@@ -212,3 +212,20 @@ def test_admin_edit_checks_the_options_fit_the_type(course):
     data.pop("options-1-is_correct")
     response = client.post(reverse("admin:exams_question_add"), data)
     assert response.status_code == 302 and Question.objects.get().options.count() == 4
+
+
+def test_questions_are_switched_on_and_off_by_action_through_the_service(course):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from cecloud.exams.factories import make_question
+
+    client = Client()
+    client.force_login(OperatorFactory())
+    first, second = make_question(course), make_question(course)
+    url = reverse("admin:exams_question_changelist")
+
+    client.post(url, {"action": "deactivate", ACTION_CHECKBOX_NAME: [first.pk, second.pk]})
+    assert not Question.objects.filter(is_active=True).exists()
+    client.post(url, {"action": "activate", ACTION_CHECKBOX_NAME: [second.pk]})
+    assert list(Question.objects.filter(is_active=True)) == [second]
+    assert AuditLog.objects.filter(event_type="admin.action", extra_data__action="activate").count() == 1

@@ -234,17 +234,7 @@ class AlipayGateway(PaymentGateway):
         amount = _amount(params.get("total_amount"))
         if amount is None or not params.get("out_trade_no") or not params.get("trade_status"):
             raise NotificationRejected("缺少订单号、交易状态或金额")
-        return TradeResult(
-            order_no=params["out_trade_no"],
-            trade_no=params.get("trade_no", ""),
-            trade_status=params["trade_status"],
-            amount=amount,
-            app_id=params.get("app_id", ""),
-            seller_id=params.get("seller_id", ""),
-            paid_at=_parse_time(params.get("gmt_payment")),
-            notify_id=params.get("notify_id", ""),
-            raw={k: v for k, v in params.items() if k != "sign"},
-        )
+        return TradeResult.from_notification(params, amount=amount, paid_at=_parse_time(params.get("gmt_payment")))
 
     # --- query / close / refund -------------------------------------------------------------
     def query(self, *, order_no: str) -> TradeResult | None:

@@ -62,6 +62,21 @@ class TradeResult:
     notify_id: str = ""
     raw: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_notification(cls, params: dict[str, str], *, amount: Decimal, paid_at: dt.datetime | None) -> TradeResult:
+        """The result a verified notification carries (its signature left out of ``raw``)."""
+        return cls(
+            order_no=params["out_trade_no"],
+            trade_no=params.get("trade_no", ""),
+            trade_status=params["trade_status"],
+            amount=amount,
+            app_id=params.get("app_id", ""),
+            seller_id=params.get("seller_id", ""),
+            paid_at=paid_at,
+            notify_id=params.get("notify_id", ""),
+            raw={k: v for k, v in params.items() if k != "sign"},
+        )
+
     @property
     def is_paid(self) -> bool:
         return self.trade_status in PAID_STATUSES

@@ -82,16 +82,7 @@ class DevGateway(PaymentGateway):
             raise NotificationRejected("金额格式错误") from None
         if not params.get("out_trade_no") or not params.get("trade_status"):
             raise NotificationRejected("缺少订单号或交易状态")
-        return TradeResult(
-            order_no=params["out_trade_no"],
-            trade_no=params.get("trade_no", ""),
-            trade_status=params["trade_status"],
-            amount=amount,
-            app_id=params.get("app_id", ""),
-            notify_id=params.get("notify_id", ""),
-            paid_at=timezone.now(),
-            raw={k: v for k, v in params.items() if k != "sign"},
-        )
+        return TradeResult.from_notification(params, amount=amount, paid_at=timezone.now())
 
     def query(self, *, order_no: str) -> TradeResult | None:
         params = cache.get(self._trade_key(order_no))

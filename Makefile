@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export CECLOUD_CAPTCHA_TEST_MODE ?= 1
 
-.PHONY: run test test-fast lint format bench assets deps migrate demo worker clean
+.PHONY: run test test-fast lint check format bench assets deps migrate demo worker clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports  # import contracts in .importlinter: layers, no cycles
+
+# Everything CI checks before the tests: lint, migrations in step with the models, and Django's
+# deployment checks under the production profile with throwaway settings (scripts/check_deploy.sh).
+check: lint
+	env -u REDIS_URL DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
+	PY=$(PY) scripts/check_deploy.sh
 
 format: deps
 	$(VENV)/bin/ruff format .

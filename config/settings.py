@@ -141,9 +141,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", CECLOUD_ENV == "production")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in the production profile (`manage.py check --deploy` passes with the defaults; the embedded
+# default serves plain HTTP). Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (the proxy
+# sends X-Forwarded-Proto), or SECURE_SSL_REDIRECT=0 if the proxy redirects to HTTPS itself.
+_production = CECLOUD_ENV == "production"
+X_FRAME_OPTIONS = env("X_FRAME_OPTIONS", "DENY" if _production else "SAMEORIGIN")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _production)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if _production else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _production)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _production)
 if env("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

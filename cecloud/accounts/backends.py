@@ -60,14 +60,7 @@ class RegistryBackend(BaseBackend):
     def _create_learner_account(self, person: Person, password: str) -> User | None:
         try:
             with transaction.atomic():
-                user = User(
-                    username=person.id_number,
-                    display_name=person.name,
-                    role=Role.LEARNER,
-                    person=person,
-                    phone=person.phone,
-                    must_change_password=True,
-                )
+                user = User.for_learner(person, must_change_password=True)
                 user.set_password(password)
                 user.save()
                 return user

@@ -30,12 +30,9 @@ class LoginForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(
-        label="原密码",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
-    )
+class NewPasswordForm(forms.Form):
+    """A new password typed twice for ``user``, checked by the password validators."""
+
     new_password1 = forms.CharField(
         label="新密码",
         strip=False,
@@ -52,26 +49,42 @@ class PasswordChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = "至少8位，须包含字母、数字、符号中的至少两种"
 
-    def clean_old_password(self):
-        value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError("原密码错误")
-        return value
-
     def clean(self):
         data = super().clean()
         p1, p2 = data.get("new_password1"), data.get("new_password2")
         if p1 and p2 and p1 != p2:
             self.add_error("new_password2", "两次输入的新密码不一致")
         elif p1:
-            if data.get("old_password") and p1 == data.get("old_password"):
-                self.add_error("new_password1", "新密码不能与原密码相同")
-            else:
-                try:
-                    password_validation.validate_password(p1, self.user)
-                except forms.ValidationError as exc:
-                    self.add_error("new_password1", exc)
+            self.check_new_password(p1)
         return data
+
+    def check_new_password(self, password: str) -> None:
+        try:
+            password_validation.validate_password(password, self.user)
+        except forms.ValidationError as exc:
+            self.add_error("new_password1", exc)
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("原密码错误")
+        return value
+
+    def check_new_password(self, password: str) -> None:
+        old = self.cleaned_data.get("old_password")
+        if old and password == old:
+            self.add_error("new_password1", "新密码不能与原密码相同")
+        else:
+            super().check_new_password(password)
 
 
 # --- 找回密码 (password recovery) -----------------------------------------------------------------
@@ -139,35 +152,10 @@ class RecoverCodeForm(forms.Form):
         return code
 
 
-class RecoverPasswordForm(forms.Form):
+class RecoverPasswordForm(NewPasswordForm):
     """Step 3 重置密码: the same strength rules as 修改密码."""
 
-    new_password1 = forms.CharField(
-        label="新密码",
-        strip=False,
-        error_messages={"required": "请输入新密码"},
-        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label="确认新密码",
-        strip=False,
-        error_messages={"required": "请再次输入新密码"},
-        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
-    )
-
     def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = "至少8位，须包含字母、数字、符号中的至少两种"
-
-    def clean(self):
-        data = super().clean()
-        p1, p2 = data.get("new_password1"), data.get("new_password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("new_password2", "两次输入的新密码不一致")
-        elif p1:
-            try:
-                password_validation.validate_password(p1, self.user)
-            except forms.ValidationError as exc:
-                self.add_error("new_password1", exc)
-        return data
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "请输入新密码"
+        self.fields["new_password2"].error_messages["required"] = "请再次输入新密码"

@@ -84,6 +84,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @classmethod
+    def for_learner(cls, person, **fields) -> User:
+        """A new (unsaved) learner account for a registry person: the ID number is the login name."""
+        return cls(
+            username=person.id_number,
+            display_name=person.name,
+            role=Role.LEARNER,
+            person=person,
+            phone=person.phone,
+            **fields,
+        )
+
     def get_full_name(self) -> str:
         return self.display_name or self.username
 

@@ -208,13 +208,7 @@ def _set_password(*, person: Person, new_password: str) -> User:
     if user is None:
         try:
             with transaction.atomic():
-                user = User(
-                    username=person.id_number,
-                    display_name=person.name,
-                    role=Role.LEARNER,
-                    person=person,
-                    phone=person.phone,
-                )
+                user = User.for_learner(person)
                 user.set_unusable_password()
                 user.save()
         except IntegrityError:  # a first login created it meanwhile

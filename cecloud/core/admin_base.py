@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from .admin_audit import AuditedModelAdmin
+from .roles import Role
 
 __all__ = ["AuditedModelAdmin", "CityFilter", "OperatorOnlyAdmin", "OperatorReadOnlyAdmin", "is_operator"]
 
@@ -24,7 +25,7 @@ def is_operator(user) -> bool:
     return bool(
         getattr(user, "is_active", False)
         and getattr(user, "is_staff", False)
-        and (getattr(user, "is_superuser", False) or getattr(user, "is_operator", False))
+        and (getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.OPERATOR)
     )
 
 

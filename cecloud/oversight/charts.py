@@ -17,6 +17,11 @@ STATUS_COLOURS = {"none": GREY, "unpaid": "#f0ad4e", "learning": BLUE, "qualifie
 FONT = {"fontFamily": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"}
 
 
+def _stacked_bar(name: str, data: list, color: str) -> dict:
+    """One series of a stacked bar chart."""
+    return {"name": name, "type": "bar", "stack": "n", "data": data, "itemStyle": {"color": color}, "barMaxWidth": 40}
+
+
 def _base() -> dict:
     return {"textStyle": FONT, "animation": False}
 
@@ -67,30 +72,9 @@ def grade_bars(rows: Sequence[Completion]) -> dict:
             "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0}},
             "yAxis": {"type": "value", "minInterval": 1},
             "series": [
-                {
-                    "name": "已合格",
-                    "type": "bar",
-                    "stack": "n",
-                    "data": [r.qualified for r in rows],
-                    "itemStyle": {"color": GREEN},
-                    "barMaxWidth": 40,
-                },
-                {
-                    "name": "学习中",
-                    "type": "bar",
-                    "stack": "n",
-                    "data": [r.learning for r in rows],
-                    "itemStyle": {"color": BLUE},
-                    "barMaxWidth": 40,
-                },
-                {
-                    "name": "未报名",
-                    "type": "bar",
-                    "stack": "n",
-                    "data": [r.not_registered for r in rows],
-                    "itemStyle": {"color": GREY},
-                    "barMaxWidth": 40,
-                },
+                _stacked_bar("已合格", [r.qualified for r in rows], GREEN),
+                _stacked_bar("学习中", [r.learning for r in rows], BLUE),
+                _stacked_bar("未报名", [r.not_registered for r in rows], GREY),
             ],
         }
     )

@@ -141,30 +141,28 @@ def _after_change(request, enrollment, error: str = ""):
     return render(request, "learning/select/_changed.html", context)
 
 
-@learner_required
-@require_POST
-def select_add(request, pk: int, course_pk: int):
+def _change(request, pk: int, course_pk: int, change):
+    """Add or remove a candidate course (``change`` is the service), then the changed page parts."""
     enrollment = _enrollment_or_404(request, pk)
     course = get_object_or_404(Course, pk=course_pk)
     error = ""
     try:
-        selection_add(enrollment=enrollment, course=course, actor=request.user)
+        change(enrollment=enrollment, course=course, actor=request.user)
     except ServiceError as exc:
         error = exc.message
     return _after_change(request, enrollment, error)
+
+
+@learner_required
+@require_POST
+def select_add(request, pk: int, course_pk: int):
+    return _change(request, pk, course_pk, selection_add)
 
 
 @learner_required
 @require_POST
 def select_remove(request, pk: int, course_pk: int):
-    enrollment = _enrollment_or_404(request, pk)
-    course = get_object_or_404(Course, pk=course_pk)
-    error = ""
-    try:
-        selection_remove(enrollment=enrollment, course=course, actor=request.user)
-    except ServiceError as exc:
-        error = exc.message
-    return _after_change(request, enrollment, error)
+    return _change(request, pk, course_pk, selection_remove)
 
 
 @learner_required

@@ -1,4 +1,4 @@
-"""Versioned JSON API for mobile apps (SPEC S12): /api/v1/, OpenAPI at /api/v1/openapi.json."""
+"""Versioned JSON API for mobile apps (requirements S12): /api/v1/, OpenAPI at /api/v1/openapi.json."""
 
 from ninja import NinjaAPI
 from ninja.security import SessionAuth

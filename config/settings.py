@@ -236,14 +236,14 @@ CECLOUD_SITE_NAME = "江苏工勤人员继续教育云平台"
 CECLOUD_HOTLINE = env("CECLOUD_HOTLINE", "4000968823")
 CECLOUD_PUBLIC_BASE_URL = env("CECLOUD_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
-# Catalog videos (S4, cecloud/catalog): HLS renditions after each upload when ffmpeg is installed ("auto")
+# Catalog videos (requirements S4, cecloud/catalog): HLS renditions after each upload when ffmpeg is installed ("auto")
 # or never ("off"); 试听 serves the first CECLOUD_PREVIEW_SECONDS of media of a course's first chapter,
 # within a window of CECLOUD_PREVIEW_WINDOW_MINUTES (wall clock) once a day per learner and course.
 CECLOUD_VIDEO_HLS = env("CECLOUD_VIDEO_HLS", "auto")
 CECLOUD_PREVIEW_SECONDS = int(env("CECLOUD_PREVIEW_SECONDS", "120"))
 CECLOUD_PREVIEW_WINDOW_MINUTES = int(env("CECLOUD_PREVIEW_WINDOW_MINUTES", "10"))
 
-# Online learning (S5, cecloud/learning/services/playback_rules.py): heartbeat period (s) sent to the player,
+# Online learning (requirements S5, cecloud/learning/services/playback_rules.py): heartbeat period (s) sent to the player,
 # tolerance on the server clock, attention checks every "min-max" seconds of playback ("off" disables;
 # the development/demo default is short so that checks are seen on the 3–6 s demo chapters).
 CECLOUD_HEARTBEAT_SECONDS = float(env("CECLOUD_HEARTBEAT_SECONDS", "12"))
@@ -257,7 +257,7 @@ CECLOUD_HEARTBEAT_ASYNC_COMMIT = env_bool("CECLOUD_HEARTBEAT_ASYNC_COMMIT", True
 # Benchmarks only (bench/heartbeat.py): enables the authenticated no-op JSON endpoint used as a baseline.
 CECLOUD_BENCH_ENDPOINTS = env_bool("CECLOUD_BENCH_ENDPOINTS", False)
 
-# SMS (S1): console | file | aliyun
+# SMS (requirements S1): console | file | aliyun
 SMS_BACKEND = env("SMS_BACKEND", "console")
 SMS_FILE_PATH = env("SMS_FILE_PATH", str(VAR_DIR / "sms.log"))
 SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID")
@@ -268,7 +268,7 @@ SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/
 SMS_ALIYUN_TEMPLATE_CODES = env("SMS_ALIYUN_TEMPLATE_CODES")
 SMS_ALIYUN_TIMEOUT = float(env("SMS_ALIYUN_TIMEOUT", "5"))
 
-# Payments (S3): the dev gateway unless Alipay merchant keys are configured.
+# Payments (requirements S3): the dev gateway unless Alipay merchant keys are configured.
 ALIPAY_APP_ID = env("ALIPAY_APP_ID")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID")
 ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH")
@@ -277,7 +277,7 @@ ALIPAY_GATEWAY_URL = env("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gatew
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "alipay" if ALIPAY_APP_ID else "dev")
 ALIPAY_TIMEOUT = float(env("ALIPAY_TIMEOUT", "10"))
 
-# Invoices (S3): local | nuonuo
+# Invoices (requirements S3): local | nuonuo
 INVOICE_ISSUER = env("INVOICE_ISSUER", "local")
 INVOICE_SELLER_NAME = env("INVOICE_SELLER_NAME", "江苏工勤人员继续教育云平台运营单位")
 INVOICE_SELLER_TAX_NUMBER = env("INVOICE_SELLER_TAX_NUMBER", "91320000MA1CEC001E")
@@ -297,7 +297,7 @@ CELERY_BEAT_SCHEDULE["billing-expire-orders"] = {"task": "billing.orders_expire_
 CELERY_BEAT_SCHEDULE["billing-reconcile-pending"] = {"task": "billing.orders_reconcile", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["billing-retry-invoices"] = {"task": "billing.invoices_retry", "schedule": 900.0}
 
-# Certificates (S7): Ed25519 key signing the QR payload (base64 of the raw 32 bytes or PEM text, or a
+# Certificates (requirements S7): Ed25519 key signing the QR payload (base64 of the raw 32 bytes or PEM text, or a
 # PEM file); development generates var/cert_signing_key.pem once. Previous public keys stay trusted.
 CERT_SIGNING_KEY = env("CERT_SIGNING_KEY")
 CERT_SIGNING_KEY_PATH = env("CERT_SIGNING_KEY_PATH")

@@ -1,4 +1,4 @@
-"""Login identities and roles (SPEC S0/S1).
+"""Login identities and roles (requirements S0/S1).
 
 A learner's account is created on first login from the registry entry (so importing 300,000
 people does not hash 300,000 passwords); its login name is the ID number. Staff accounts (unit

@@ -1,4 +1,4 @@
-"""找回密码 (SPEC S1), the manual's four steps: 1 核认身份 → 2 验证真实性 → 3 重置密码 → 4 完成.
+"""找回密码 (requirements S1), the manual's four steps: 1 核认身份 → 2 验证真实性 → 3 重置密码 → 4 完成.
 
 * Step 1 takes the name and the ID number (登录帐号) with an image captcha. A wrong name for an
   existing ID and an unknown ID give the same message, so the page never tells someone who does

@@ -1,4 +1,4 @@
-"""Orders, order lines and events, the payment-notification inbox, refunds and electronic invoices (SPEC S3).
+"""Orders, order lines and events, the payment-notification inbox, refunds and electronic invoices (requirements S3).
 
 Orders, refunds and invoices follow explicit state machines (``ORDER_TRANSITIONS``,
 ``REFUND_TRANSITIONS``, ``INVOICE_TRANSITIONS``, made by ``cecloud.core.transitions``); every order

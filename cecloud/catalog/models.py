@@ -1,4 +1,4 @@
-"""Course catalog (SPEC S4): subject tags, providers, lecturers, courses, chapters and their videos.
+"""Course catalog (requirements S4): subject tags, providers, lecturers, courses, chapters and their videos.
 
 Categories are the three ``HourCategory`` values of the training app (their hours are required
 separately); the path shown on cards ("思想政治 > 思政") comes from ``CATEGORY_PATHS``.
@@ -81,7 +81,7 @@ class Course(models.Model):
     hours = models.DecimalField("学时", max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))])
     years = models.ManyToManyField(TrainingYear, verbose_name="适用年度", related_name="courses", blank=True)
     is_published = models.BooleanField("已发布", default=False)
-    # 综合评价: the average of the evaluations (SPEC S8), kept current by course_rating_refresh.
+    # 综合评价: the average of the evaluations (requirements S8), kept current by course_rating_refresh.
     rating = models.DecimalField(
         "综合评价",
         max_digits=3,

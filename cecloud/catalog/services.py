@@ -135,7 +135,7 @@ def course_set_published(*, course_ids: list[int], published: bool, actor=None) 
 
 
 def course_rating_refresh(*, course_id: int, average: Decimal | float | None, count: int) -> None:
-    """Store the course's 综合评价 (average of its evaluations, SPEC S8) and the number of ratings.
+    """Store the course's 综合评价 (average of its evaluations, requirements S8) and the number of ratings.
 
     Called by the evaluation service after an evaluation is created or changed, with the new
     aggregate computed in the same transaction.

@@ -1,4 +1,4 @@
-"""Training certificates 培训证明 (SPEC S7): issued once per qualified class, frozen, verifiable.
+"""Training certificates 培训证明 (requirements S7): issued once per qualified class, frozen, verifiable.
 
 A certificate copies what it certifies at issue time (name, ID number, unit, region, grade, year
 and the credited hours from the ledger) so later registry changes never change a printed document.

@@ -1,4 +1,4 @@
-"""Certificate rules: issue exactly once, keep the PDF, revoke (SPEC S7).
+"""Certificate rules: issue exactly once, keep the PDF, revoke (requirements S7).
 
 Issuing is triggered after commit when a class qualifies (training's ``enrollment_qualified``
 event, subscribed in ``subscribers.py``) and runs in a retried Celery task; a periodic sweep

@@ -1,4 +1,4 @@
-"""培训证明 (learner), public verification 证书查验, and unit HR batch verification (SPEC S7)."""
+"""培训证明 (learner), public verification 证书查验, and unit HR batch verification (requirements S7)."""
 
 from __future__ import annotations
 

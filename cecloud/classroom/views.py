@@ -1,4 +1,4 @@
-"""我的班级 and the class home (班级首页), SPEC S5. Learners only ever see their own classes.
+"""我的班级 and the class home (班级首页), requirements S5. Learners only ever see their own classes.
 
 These pages show a class (training) with its courses (catalog), selection and progress (learning)
 and quiz results (exams), so they live here, above all four."""

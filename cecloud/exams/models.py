@@ -1,4 +1,4 @@
-"""课后测验 (SPEC S6): question bank per course, quiz policy, attempts with their stored layout.
+"""课后测验 (requirements S6): question bank per course, quiz policy, attempts with their stored layout.
 
 Each attempt stores what it drew (``AttemptQuestion``: the question, its stem, its options in the
 shuffled order shown, the correct option positions, the explanation and the chapter range) so

@@ -1,4 +1,4 @@
-"""Quiz rules (SPEC S6): drawing an attempt, scoring it on the server, crediting the course.
+"""Quiz rules (requirements S6): drawing an attempt, scoring it on the server, crediting the course.
 
 * ``attempt_start`` — only at 100% course progress, in the study window, for a confirmed course.
   Draws per the course's policy, preferring the questions this learner has seen least, shuffles

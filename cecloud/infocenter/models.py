@@ -1,4 +1,4 @@
-"""Information center 信息中心 (SPEC S9): articles in four categories with attachments.
+"""Information center 信息中心 (requirements S9): articles in four categories with attachments.
 
 An article is visible when it is published and its publish time has come; a region scope
 (a city or a county) narrows it to the people of that region (a city's article reaches its

@@ -1,4 +1,4 @@
-"""在线学习 for mobile apps (SPEC S12) under /api/v1/learning/: course progress, opening the player,
+"""在线学习 for mobile apps (requirements S12) under /api/v1/learning/: course progress, opening the player,
 heartbeats and attention checks — the same services as the web player (session auth, CSRF enforced)."""
 
 from __future__ import annotations

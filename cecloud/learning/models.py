@@ -1,4 +1,4 @@
-"""Online learning (SPEC S4/S5): course selection (选课) for a class.
+"""Online learning (requirements S4/S5): course selection (选课) for a class.
 
 Selection part: ``CourseSelection`` — one row per class and course; a candidate (加入候选)
 until the learner confirms (确认选中的课程), then confirmed for good. Playback, watched
@@ -64,7 +64,7 @@ class CourseSelection(models.Model):
         return self.status == SelectionStatus.CONFIRMED
 
 
-# --- Playback (SPEC S5): server-verified watch time ------------------------------------------------
+# --- Playback (requirements S5): server-verified watch time ------------------------------------------------
 
 
 class PlaybackStatus(models.TextChoices):
@@ -202,7 +202,7 @@ class WatchedChapter(models.Model):
         return f"{self.enrollment_id} · {self.chapter_id} · {self.watched_seconds:.0f}s"
 
 
-# --- Course evaluation (SPEC S8) -------------------------------------------------------------------
+# --- Course evaluation (requirements S8) -------------------------------------------------------------------
 
 
 class CourseEvaluation(models.Model):

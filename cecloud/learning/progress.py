@@ -1,4 +1,4 @@
-"""Watched progress (SPEC S5): interval arithmetic and the reads built on ``WatchedChapter``.
+"""Watched progress (requirements S5): interval arithmetic and the reads built on ``WatchedChapter``.
 
 * Chapter progress = watched share of its duration; 100% exactly when the union of watched
   intervals covers the duration within a second (``COMPLETE_SLACK``), otherwise at most 99.99%.

@@ -1,4 +1,4 @@
-"""Sending SMS and issuing/checking verification codes (SPEC S1).
+"""Sending SMS and issuing/checking verification codes (requirements S1).
 
 Codes: 6 digits, valid 5 minutes, single use, void after 3 wrong entries, stored as a keyed
 hash (HMAC-SHA256 with the secret key and a per-code salt: a leaked table cannot be brute-forced

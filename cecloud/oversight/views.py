@@ -1,4 +1,4 @@
-"""Unit HR (单位管理员) and bureau (人社局管理员) portals, SPEC S10. Thin views: scopes and numbers come
+"""Unit HR (单位管理员) and bureau (人社局管理员) portals, requirements S10. Thin views: scopes and numbers come
 from ``selectors``, writes and audit records from ``services``."""
 
 from __future__ import annotations

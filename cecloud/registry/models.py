@@ -1,4 +1,4 @@
-"""Personnel registry (人员库): regions, units and the people who may log in (SPEC S1)."""
+"""Personnel registry (人员库): regions, units and the people who may log in (requirements S1)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class Unit(models.Model):
 
 
 class Grade(models.TextChoices):
-    """技术工人等级 (SPEC S1): 五级 初级工 … 一级 高级技师."""
+    """技术工人等级 (requirements S1): 五级 初级工 … 一级 高级技师."""
 
     JUNIOR = "junior", "初级工"
     INTERMEDIATE = "intermediate", "中级工"
@@ -89,7 +89,7 @@ GRADE_LEVELS = {
 
 
 class GradeGroup(models.TextChoices):
-    """Hour requirements are set per group (SPEC S2)."""
+    """Hour requirements are set per group (requirements S2)."""
 
     SKILLED = "skilled", "等级工"
     TECHNICIAN = "technician", "技师、高级技师"

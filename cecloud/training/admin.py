@@ -1,4 +1,4 @@
-"""Operators' back office for training years, hour requirements and prices, and regional schedules (SPEC S2).
+"""Operators' back office for training years, hour requirements and prices, and regional schedules (requirements S2).
 
 A year's hours and prices can be changed until someone registers for it (an order line or an
 opened class); after that they are shown read-only and every save path refuses the change

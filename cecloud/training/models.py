@@ -1,4 +1,4 @@
-"""Training years, hour requirements, prices, regional schedules and classes (班级) — SPEC S2/S5."""
+"""Training years, hour requirements, prices, regional schedules and classes (班级) — requirements S2/S5."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class TrainingYear(models.Model):
 
 
 class YearRequirement(models.Model):
-    """Per grade group: required hours per category, and the price (SPEC S2 table)."""
+    """Per grade group: required hours per category, and the price (requirements S2 table)."""
 
     training_year = models.ForeignKey(
         TrainingYear, verbose_name="学习年度", on_delete=models.CASCADE, related_name="requirements"

@@ -1,4 +1,4 @@
-"""Seed table (SPEC S2, the 2023 round), used for every year 2018–2023."""
+"""Seed table (requirements S2, the 2023 round), used for every year 2018–2023."""
 
 from decimal import Decimal
 

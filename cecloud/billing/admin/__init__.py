@@ -1,4 +1,4 @@
-"""Operators' back office for orders, payment notifications, refunds and invoices (SPEC S11).
+"""Operators' back office for orders, payment notifications, refunds and invoices (requirements S11).
 
 Everything here is read-only except through services: 退款 (a page per order, guarded by
 ``refund_blockers``), 重试退款, 重新开票 / 重新红冲, 标记已处理, and the daily reconciliation export.

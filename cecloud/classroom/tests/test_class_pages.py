@@ -1,4 +1,4 @@
-"""我的班级 and the class home (班级首页), SPEC S5 with the manual's labels."""
+"""我的班级 and the class home (班级首页), requirements S5 with the manual's labels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""课后测验 rules (SPEC S6, issue 5 points 7–10): availability, drawing, stored layout, scoring,
+"""课后测验 rules (requirements S6, issue 5 points 7–10): availability, drawing, stored layout, scoring,
 double and foreign submissions, the closed window, review, best score and the hour ledger."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""课程评价 (SPEC S8): 课件内容 and 教师授课质量, 1–5 stars, one per learner and course, changeable.
+"""课程评价 (requirements S8): 课件内容 and 教师授课质量, 1–5 stars, one per learner and course, changeable.
 
 The course's 综合评价 is the average over its evaluations of (课件内容 + 教师授课质量) / 2, stored on
 the course by ``catalog.services.course_rating_refresh`` in the same transaction; the course row

@@ -1,4 +1,4 @@
-"""Server-verified watch time (SPEC S5): playback sessions, heartbeats and attention checks.
+"""Server-verified watch time (requirements S5): playback sessions, heartbeats and attention checks.
 
 Progress is what the server saw watched in real time, never what the browser claims. The player
 sends a heartbeat every ~10–15 s while playing (and on pause, end and hide) with the chapter,

@@ -1,4 +1,4 @@
-"""Course selection rules (SPEC S4), enforced here whatever the page does.
+"""Course selection rules (requirements S4), enforced here whatever the page does.
 
 * A course must be published and offered for the class's year.
 * A course cannot be added to a category whose requirement the confirmed plus candidate

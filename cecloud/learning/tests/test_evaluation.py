@@ -1,4 +1,4 @@
-"""课程评价 (SPEC S8): one per learner and course, changeable, confirmed courses only; 综合评价 kept current."""
+"""课程评价 (requirements S8): one per learner and course, changeable, confirmed courses only; 综合评价 kept current."""
 
 from __future__ import annotations
 

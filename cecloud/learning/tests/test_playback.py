@@ -1,4 +1,4 @@
-"""Every credit rule of SPEC S5 / issue 5 point 2–5, with the server clock injected.
+"""Every credit rule of requirements S5 / issue 5 point 2–5, with the server clock injected.
 
 A scripted client sends heartbeats faster than real time, skips ahead, replays, runs two sessions
 or forges positions: it never earns more than the wall clock × tolerance.

@@ -1,4 +1,4 @@
-"""The selection rules of SPEC S4, enforced by the services whatever the page does."""
+"""The selection rules of requirements S4, enforced by the services whatever the page does."""
 
 from __future__ import annotations
 

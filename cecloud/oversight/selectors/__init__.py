@@ -1,4 +1,4 @@
-"""Reads for the unit HR and bureau portals (SPEC S10).
+"""Reads for the unit HR and bureau portals (requirements S10).
 
 Scopes: a unit HR account sees the people of ``user.unit``; a bureau account sees the people whose
 registry region is its region (a city: the city itself and all its counties; a county: itself).

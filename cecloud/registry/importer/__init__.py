@@ -1,4 +1,4 @@
-"""Registry import from Excel (SPEC S1, issue 2 item 7).
+"""Registry import from Excel (requirements S1, issue 2 item 7).
 
 The file has one header row — 姓名, 身份证号, 手机号, 工作单位, 所属地区, 技术等级, 岗位, 在岗状态 —
 and one person per row. ``registry_import`` reads it once, with openpyxl's read-only reader:

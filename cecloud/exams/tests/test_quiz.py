@@ -31,7 +31,6 @@ from cecloud.exams.models import (
 )
 from cecloud.exams.services import attempt_start, attempt_submit, score_item
 from cecloud.learning.factories import Clock, study_setup, watch_everything
-from cecloud.learning.selectors import class_progress, course_results
 from cecloud.registry.models import Grade
 from cecloud.training.events import enrollment_qualified
 from cecloud.training.models import EnrollmentStatus, HourCategory, HourLedgerEntry, RegionSchedule

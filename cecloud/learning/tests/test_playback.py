@@ -23,7 +23,6 @@ from cecloud.core.testing import require_postgres
 from cecloud.learning.factories import Clock, confirm_course, study_setup
 from cecloud.learning.models import AttentionCheck, PlaybackSession, PlaybackStatus, WatchedChapter
 from cecloud.learning.progress import course_percent, course_progress, intervals_length, intervals_merge
-from cecloud.learning.selectors import class_progress, course_results
 from cecloud.learning.services.playback import attention_answer, playback_heartbeat, playback_start
 from cecloud.learning.services.playback_rules import Reason, parse_range, study_gate_forget
 from cecloud.training.models import RegionSchedule

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from cecloud.core.admin_base import AuditedModelAdmin, is_operator
+from cecloud.core.admin_base import ReadOnlyModelAdmin, is_operator
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_id_number
 
@@ -24,7 +24,7 @@ def _operator(request) -> bool:
 
 
 @admin.register(Certificate)
-class CertificateAdmin(AuditedModelAdmin):
+class CertificateAdmin(ReadOnlyModelAdmin):
     list_display = [
         "number",
         "year",
@@ -73,15 +73,6 @@ class CertificateAdmin(AuditedModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _operator(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return _operator(request)

@@ -5,12 +5,13 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .admin_audit import AuditedModelAdmin, EventKindFilter, changes_html
+from .admin_audit import EventKindFilter, changes_html
+from .admin_base import ReadOnlyModelAdmin
 from .models import AuditLog
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(AuditedModelAdmin):
+class AuditLogAdmin(ReadOnlyModelAdmin):
     actions = None
     date_hierarchy = "event_time"
     list_display = ("event_time", "event_type", "actor_repr", "subject_type", "subject_repr", "ip_address")
@@ -39,12 +40,3 @@ class AuditLogAdmin(AuditedModelAdmin):
     @admin.display(description="详情")
     def pretty_extra_data(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.extra_data, ensure_ascii=False, indent=2))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

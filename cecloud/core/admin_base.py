@@ -1,6 +1,7 @@
 """What every app's back office (Django admin) is built on.
 
 * ``AuditedModelAdmin`` — the base of every ModelAdmin (see ``core/admin_audit.py``);
+* ``ReadOnlyModelAdmin`` — records nobody adds, changes or deletes in the back office;
 * ``OperatorOnlyAdmin`` — every permission is the operator role (运营), with per-admin flags for
   add / change / delete; ``OperatorReadOnlyAdmin`` — the same, looking only;
 * ``CityFilter`` (所属市) — a city and its counties, on the model's region or a related one.
@@ -17,7 +18,14 @@ from django.db.models import Q
 from .admin_audit import AuditedModelAdmin
 from .roles import Role
 
-__all__ = ["AuditedModelAdmin", "CityFilter", "OperatorOnlyAdmin", "OperatorReadOnlyAdmin", "is_operator"]
+__all__ = [
+    "AuditedModelAdmin",
+    "CityFilter",
+    "OperatorOnlyAdmin",
+    "OperatorReadOnlyAdmin",
+    "ReadOnlyModelAdmin",
+    "is_operator",
+]
 
 
 def is_operator(user) -> bool:
@@ -27,6 +35,19 @@ def is_operator(user) -> bool:
         and getattr(user, "is_staff", False)
         and (getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.OPERATOR)
     )
+
+
+class ReadOnlyModelAdmin(AuditedModelAdmin):
+    """Records that change only through services (or not at all): nobody adds, changes or deletes here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class OperatorOnlyAdmin(AuditedModelAdmin):

@@ -10,7 +10,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from cecloud.core.admin_base import AuditedModelAdmin
+from cecloud.core.admin_base import AuditedModelAdmin, ReadOnlyModelAdmin
 
 from .importer import import_questions, template_workbook
 from .models import AttemptQuestion, Question, QuestionKind, QuestionOption, QuizAttempt, QuizPolicy
@@ -166,7 +166,7 @@ class AttemptQuestionInline(admin.TabularInline):
 
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(AuditedModelAdmin):
+class QuizAttemptAdmin(ReadOnlyModelAdmin):
     """Read-only: attempts change only through the learner's quiz page."""
 
     list_display = ["course", "learner", "number", "status", "score", "passed", "started_at", "submitted_at"]
@@ -193,12 +193,3 @@ class QuizAttemptAdmin(AuditedModelAdmin):
     @admin.display(description="学员")
     def learner(self, obj):
         return obj.enrollment.person.name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

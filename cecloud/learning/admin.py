@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.db.models import F
 
-from cecloud.core.admin_base import AuditedModelAdmin
+from cecloud.core.admin_base import ReadOnlyModelAdmin
 
 from .models import AttentionCheck, CourseEvaluation, CourseSelection, PlaybackSession, WatchedChapter
 
 
 @admin.register(CourseSelection)
-class CourseSelectionAdmin(AuditedModelAdmin):
+class CourseSelectionAdmin(ReadOnlyModelAdmin):
     """Read-only: selections change only through the learner's selection page (rules in the services)."""
 
     list_display = ["enrollment", "course", "category", "hours", "status", "confirm_round", "confirmed_at"]
@@ -16,28 +16,8 @@ class CourseSelectionAdmin(AuditedModelAdmin):
     list_select_related = ["enrollment__person", "enrollment__training_year", "course"]
     raw_id_fields = ["enrollment", "course"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- Playback oversight (read-only): heartbeat counters per session, attention checks, watched chapters ---
-
-
-class ReadOnlyAdmin(AuditedModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SuspiciousFilter(admin.SimpleListFilter):
@@ -59,7 +39,7 @@ class SuspiciousFilter(admin.SimpleListFilter):
 
 
 @admin.register(PlaybackSession)
-class PlaybackSessionAdmin(ReadOnlyAdmin):
+class PlaybackSessionAdmin(ReadOnlyModelAdmin):
     list_display = [
         "started_at",
         "learner",
@@ -92,7 +72,7 @@ class PlaybackSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AttentionCheck)
-class AttentionCheckAdmin(ReadOnlyAdmin):
+class AttentionCheckAdmin(ReadOnlyModelAdmin):
     list_display = ["issued_at", "session", "chapter", "position", "answered_at", "response"]
     list_select_related = ["session__user", "session__course", "chapter"]
     date_hierarchy = "issued_at"
@@ -104,14 +84,14 @@ class AttentionCheckAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WatchedChapter)
-class WatchedChapterAdmin(ReadOnlyAdmin):
+class WatchedChapterAdmin(ReadOnlyModelAdmin):
     list_display = ["enrollment", "chapter", "watched_seconds", "furthest", "completed_at", "updated_at"]
     list_select_related = ["enrollment__person", "enrollment__training_year", "chapter__course"]
     search_fields = ["enrollment__person__name", "chapter__course__title"]
 
 
 @admin.register(CourseEvaluation)
-class CourseEvaluationAdmin(ReadOnlyAdmin):
+class CourseEvaluationAdmin(ReadOnlyModelAdmin):
     list_display = ["course", "person", "content_score", "teaching_score", "comment", "updated_at"]
     list_select_related = ["course", "person"]
     search_fields = ["course__title", "person__name", "comment"]

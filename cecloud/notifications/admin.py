@@ -2,23 +2,14 @@
 
 from django.contrib import admin
 
-from cecloud.core.admin_base import AuditedModelAdmin
+from cecloud.core.admin_base import ReadOnlyModelAdmin
 from cecloud.core.masking import mask_phone
 
 from .models import SmsLog, VerificationCode
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SmsLog)

@@ -29,6 +29,7 @@ from cecloud.core.text import is_valid_phone, normalize_phone
 
 from . import importer, services
 from .models import Grade, ImportJob, Person, PersonHistory, PersonStatus, Region, Unit
+from .selectors import CORRECTION_LABELS
 
 
 # === Section 1: registry, people, history, import ==============================================
@@ -100,15 +101,7 @@ class PersonForm(forms.ModelForm):
         return phone
 
 
-HISTORY_LABELS = {
-    "name": "姓名",
-    "phone": "手机号",
-    "unit": "工作单位",
-    "region": "所属地区",
-    "grade": "技术等级",
-    "post": "岗位",
-    "status": "在岗状态",
-}
+HISTORY_LABELS = {**CORRECTION_LABELS, "status": "在岗状态"}  # a correction changes all but the status
 _VALUE_LABELS = {"grade": dict(Grade.choices), "status": dict(PersonStatus.choices)}
 
 

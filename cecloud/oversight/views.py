@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -54,9 +53,7 @@ def _worker_filters(request, years):
 
 
 def _worker_list_context(request, people, *, export_url: str) -> dict:
-    years = scope.active_years()
-    if not years:
-        raise Http404("没有开放的学习年度")
+    years = scope.active_years_or_404()
     form, values, training_year = _worker_filters(request, years)
     queryset = workers.workers_queryset(
         people, training_year, q=values["q"], grade=values["grade"], status=values["status"]
@@ -81,9 +78,7 @@ def _worker_list_context(request, people, *, export_url: str) -> dict:
 
 
 def _worker_export(request, people, *, filename: str, title: str, full_ids: bool, subject, kind: str):
-    years = scope.active_years()
-    if not years:
-        raise Http404("没有开放的学习年度")
+    years = scope.active_years_or_404()
     _form, values, training_year = _worker_filters(request, years)
     queryset = workers.workers_queryset(
         people, training_year, q=values["q"], grade=values["grade"], status=values["status"]
@@ -145,9 +140,7 @@ def unit_export(request):
 @unit_hr_required
 @require_http_methods(["GET", "POST"])
 def unit_reminders(request):
-    years = scope.active_years()
-    if not years:
-        raise Http404("没有开放的学习年度")
+    years = scope.active_years_or_404()
     training_year = scope.pick_year(years, request.POST.get("year") or request.GET.get("year"))
     people = _unit_people(request.user)
     not_done = workers.workers_queryset(people, training_year).filter(worker_status__in=workers.NOT_DONE)
@@ -222,9 +215,7 @@ def worker_detail(request, pk: int):
 
 
 def _bureau_scope(request):
-    years = scope.active_years()
-    if not years:
-        raise Http404("没有开放的学习年度")
+    years = scope.active_years_or_404()
     training_year = scope.pick_year(years, request.GET.get("year"))
     region = scope.bureau_scope_region(request.user, request.GET.get("region"))
     return years, training_year, region

@@ -18,6 +18,14 @@ def active_years() -> list[TrainingYear]:
     return list(TrainingYear.objects.filter(is_active=True).order_by("-year"))
 
 
+def active_years_or_404() -> list[TrainingYear]:
+    """The open years, newest first; 404 when there is none (the portal pages need one)."""
+    years = active_years()
+    if not years:
+        raise Http404("没有开放的学习年度")
+    return years
+
+
 def pick_year(years: Sequence[TrainingYear], value) -> TrainingYear:
     """The requested year if offered, else the latest; 404 when no year exists at all."""
     if not years:

@@ -5,19 +5,9 @@ from cecloud.core import masking, text
 register = template.Library()
 
 
-@register.filter
-def mask_id(value):
-    return masking.mask_id_number(value)
-
-
-@register.filter
-def mask_phone(value):
-    return masking.mask_phone(value)
-
-
-@register.filter
-def mask_name(value):
-    return masking.mask_name(value)
+register.filter("mask_id", masking.mask_id_number)
+register.filter("mask_phone", masking.mask_phone)
+register.filter("mask_name", masking.mask_name)
 
 
 @register.filter

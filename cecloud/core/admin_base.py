@@ -2,6 +2,7 @@
 
 * ``AuditedModelAdmin`` — the base of every ModelAdmin (see ``core/admin_audit.py``);
 * ``ReadOnlyModelAdmin`` — records nobody adds, changes or deletes in the back office;
+  ``ReadOnlyInline`` — the same for rows shown inside another record's page;
 * ``OperatorOnlyAdmin`` — every permission is the operator role (运营), with per-admin flags for
   add / change / delete; ``OperatorReadOnlyAdmin`` — the same, looking only;
 * ``CityFilter`` (所属市) — a city and its counties, on the model's region or a related one.
@@ -23,6 +24,7 @@ __all__ = [
     "CityFilter",
     "OperatorOnlyAdmin",
     "OperatorReadOnlyAdmin",
+    "ReadOnlyInline",
     "ReadOnlyModelAdmin",
     "is_operator",
 ]
@@ -41,6 +43,23 @@ class ReadOnlyModelAdmin(AuditedModelAdmin):
     """Records that change only through services (or not at all): nobody adds, changes or deletes here."""
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside another record's page, never edited there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -6,7 +6,7 @@ refunds); here operators look them up.
 
 from django.contrib import admin
 
-from cecloud.core.admin_base import CityFilter, OperatorReadOnlyAdmin
+from cecloud.core.admin_base import CityFilter, OperatorReadOnlyAdmin, ReadOnlyInline
 from cecloud.core.masking import mask_id_number, mask_phone
 from cecloud.training.models import Enrollment, HourLedgerEntry
 
@@ -32,19 +32,10 @@ class ReminderAdmin(ReadOnlyAdmin):
         return mask_phone(obj.phone)
 
 
-class LedgerInline(admin.TabularInline):
+class LedgerInline(ReadOnlyInline):
     model = HourLedgerEntry
     fields = ("created_at", "course", "category", "hours", "source", "attempt_ref")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 if not admin.site.is_registered(Enrollment):

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from cecloud.core.admin_base import ReadOnlyInline
 from cecloud.core.masking import mask_id_number
 
 from ..models import Invoice, OrderEvent, OrderLine, OrderStatus, PaymentNotification, Refund
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -2,7 +2,7 @@
 
 * ``AuditedModelAdmin`` — the base of every ModelAdmin (see ``core/admin_audit.py``);
 * ``ReadOnlyModelAdmin`` — records nobody adds, changes or deletes in the back office;
-  ``ReadOnlyInline`` — the same for rows shown inside another record's page;
+  ``ReadOnlyInline`` / ``ReadOnlyStackedInline`` — the same for rows shown inside another record's page;
 * ``OperatorOnlyAdmin`` — every permission is the operator role (运营), with per-admin flags for
   add / change / delete; ``OperatorReadOnlyAdmin`` — the same, looking only;
 * ``CityFilter`` (所属市) — a city and its counties, on the model's region or a related one.
@@ -25,6 +25,7 @@ __all__ = [
     "OperatorOnlyAdmin",
     "OperatorReadOnlyAdmin",
     "ReadOnlyInline",
+    "ReadOnlyStackedInline",
     "ReadOnlyModelAdmin",
     "is_operator",
 ]
@@ -67,6 +68,12 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyStackedInline(ReadOnlyInline):
+    """A read-only inline laid out as a form per row (Django's StackedInline template)."""
+
+    template = "admin/edit_inline/stacked.html"
 
 
 class OperatorOnlyAdmin(AuditedModelAdmin):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from cecloud.core.admin_base import ReadOnlyInline
+from cecloud.core.admin_base import ReadOnlyInline, ReadOnlyStackedInline
 from cecloud.core.masking import mask_id_number
 
 from ..models import Invoice, OrderEvent, OrderLine, OrderStatus, PaymentNotification, Refund
@@ -84,10 +84,8 @@ class RefundInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class InvoiceInline(admin.StackedInline):
+class InvoiceInline(ReadOnlyStackedInline):
     model = Invoice
-    extra = 0
-    can_delete = False
     verbose_name_plural = "电子发票"
     fields = [
         ("status", "issuer", "attempts"),
@@ -110,12 +108,3 @@ class InvoiceInline(admin.StackedInline):
         "reversed_at",
         "last_error",
     ]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,8 +3,9 @@ heartbeats and attention checks — the same services as the web player (session
 
 from __future__ import annotations
 
-from ninja import Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
+from cecloud.core.bounds import MAX_ID, MAX_SECONDS
 from cecloud.core.errors import PermissionDeniedError
 from cecloud.core.roles import Role
 
@@ -39,11 +40,17 @@ class SessionOut(Schema):
     check_id: int | None = None
 
 
+# Every number a client sends is bounded (issue 11): ids fit a bigint, positions are finite seconds.
+Id = Field(ge=1, le=MAX_ID)
+Seconds = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+PathId = Path(ge=1, le=MAX_ID)
+
+
 class BeatIn(Schema):
-    token: str
-    chapter: int
-    start: float
-    position: float
+    token: str = Field(max_length=64)
+    chapter: int = Id
+    start: float = Seconds
+    position: float = Seconds
 
 
 class BeatChapterOut(Schema):
@@ -61,13 +68,14 @@ class BeatOut(Schema):
     reason: str
     message: str
     credited: float
+    position: float | None = None
     chapter: BeatChapterOut | None = None
     check_id: int | None = None
 
 
 class AttentionIn(Schema):
-    token: str
-    check: int
+    token: str = Field(max_length=64)
+    check: int = Id
 
 
 def _selection(request, enrollment_id: int, course_id: int):
@@ -77,7 +85,7 @@ def _selection(request, enrollment_id: int, course_id: int):
 
 
 @router.get("/classes/{enrollment_id}/courses/{course_id}/progress", response=ProgressOut)
-def course_progress(request, enrollment_id: int, course_id: int):
+def course_progress(request, enrollment_id: int = PathId, course_id: int = PathId):
     """Chapters with their watched share and resume position; the course's progress."""
     enrollment, selection = _selection(request, enrollment_id, course_id)
     chapters = course_chapters(enrollment_id=enrollment.pk, course_id=selection.course_id)
@@ -103,7 +111,7 @@ def course_progress(request, enrollment_id: int, course_id: int):
 
 
 @router.post("/classes/{enrollment_id}/courses/{course_id}/play", response=SessionOut)
-def open_player(request, enrollment_id: int, course_id: int):
+def open_player(request, enrollment_id: int = PathId, course_id: int = PathId):
     """Open the player: the learner's one active playback session (any other is superseded)."""
     enrollment, selection = _selection(request, enrollment_id, course_id)
     session = playback.playback_start(

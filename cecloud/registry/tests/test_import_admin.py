@@ -143,13 +143,13 @@ def test_progress_endpoint_polls_while_running_and_stops_when_done(operator_clie
     html = operator_client.get(url, headers={"HX-Request": "true"}).content.decode()
 
     assert f'hx-get="{url}"' in html and 'hx-trigger="every 1s"' in html and 'hx-swap="outerHTML"' in html
-    assert 'aria-valuenow="40"' in html and "width: 40%" in html and ">40%<" in html
+    assert 'aria-valuenow="40"' in html and "w-pct-40" in html and ">40%<" in html
     assert "校验中" in html and "已处理 120000 / 300000 行" in html
     assert "progress-bar-animated" in html
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, processed_rows=30_000)
     html = operator_client.get(url).content.decode()
-    assert "导入中" in html and "已处理 30000 / 300000 行" in html and "width: 10%" in html
+    assert "导入中" in html and "已处理 30000 / 300000 行" in html and "w-pct-10" in html
 
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, processed_rows=300_000, created_count=299_000, updated_count=1000

@@ -9,6 +9,10 @@
     var source = document.getElementById(el.getAttribute("data-chart"));
     if (!source) { return; }
     var option = JSON.parse(source.textContent);
+    // The Content-Security-Policy allows no inline style: the height comes as data-height (set through
+    // the DOM, which the policy allows) and tooltips are drawn on the canvas, not as HTML with style="…".
+    el.style.height = (parseInt(el.getAttribute("data-height"), 10) || 280) + "px";
+    [].concat(option.tooltip || []).forEach(function (tooltip) { tooltip.renderMode = "richText"; });
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(option);
     el.setAttribute("data-chart-ready", "1");

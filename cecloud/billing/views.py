@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cecloud.core.bounds import parse_id
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import learner_required, unit_hr_required
 from cecloud.training.models import TrainingYear
@@ -307,7 +308,7 @@ def unit_register(request):
     filters = UnitFilterForm(data, years=years)
     year = filters.cleaned_data["year"] if filters.is_valid() else years[0].year
     training_year = next(y for y in years if y.year == year)
-    selected = {int(pk) for pk in request.POST.getlist("person") if pk.isdigit()}
+    selected = {pk for pk in map(parse_id, request.POST.getlist("person")) if pk is not None}
     tax_number = request.POST.get("tax_number", unit.credit_code)
     error = ""
     if request.method == "POST":

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from cecloud.core.bounds import parse_id, parse_int
 from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
 
@@ -50,10 +51,7 @@ class CourseFilters:
             category = default_category
         if category == "all":
             category = ""
-        try:
-            provider_id = int(params.get("provider") or 0) or None
-        except (TypeError, ValueError):
-            provider_id = None
+        provider_id = parse_id(params.get("provider"))
         sort = params.get("sort") or "default"
         if sort not in SORTS:
             sort = "default"
@@ -99,6 +97,7 @@ def active_providers() -> list[Provider]:
 # --- Cached listing ----------------------------------------------------------------------------------
 
 LISTING_TTL = 60
+MAX_PAGE = 10_000  # a page number past this is page 1 (get_page shows the last page past the end)
 GENERATION_KEY = "catalog:generation"
 
 
@@ -147,10 +146,7 @@ class ListingPage:
 
 
 def _page_number(value) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return 1
+    return parse_int(value, low=1, high=MAX_PAGE) or 1
 
 
 def providers_cached() -> list[tuple[int, str, str]]:

@@ -12,6 +12,17 @@ def _isolated_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``Client.force_login`` bypasses authentication, the staff second factor included (accounts/testing.py).
+    The real staff login (password, then a TOTP code) is tested in accounts and tests/e2e/test_staff_login.py."""
+    from django.test import Client
+
+    from cecloud.accounts.testing import verified_force_login
+
+    monkeypatch.setattr(Client, "force_login", verified_force_login)
+
+
 @pytest.fixture
 def regions(db):
     from cecloud.registry.models import Region

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # cecloud's apps, in layer order (docs/architecture.md): each imports only the ones above it here.
     "cecloud.core",
     "cecloud.notifications",
@@ -78,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle timeout, then the staff gates (2FA, password expiry) before the first-login password change.
+    "cecloud.accounts.security_middleware.IdleTimeoutMiddleware",
+    "cecloud.accounts.security_middleware.StaffSecurityMiddleware",
     "cecloud.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -100,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cecloud.core.context_processors.platform",
+                "cecloud.accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -170,10 +177,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "cecloud.accounts.validators.StrengthValidator"},
     {"NAME": "cecloud.accounts.validators.NotIdSuffixValidator"},
     {"NAME": "cecloud.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "cecloud.accounts.password_policy.PasswordHistoryValidator"},  # staff only
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:after_login"
 LOGOUT_REDIRECT_URL = "home"
+
+# Staff accounts (unit HR, bureau, operator), 等保 2.0 level 3 (cecloud/accounts/otp.py, staff.py):
+# their own login page, TOTP two-factor (always on in production), password expiry and reuse history.
+CECLOUD_STAFF_2FA = env_bool("CECLOUD_STAFF_2FA", True)
+CECLOUD_STAFF_2FA_MAX_FAILURES = int(env("CECLOUD_STAFF_2FA_MAX_FAILURES", "5"))  # wrong codes before a lockout
+CECLOUD_STAFF_2FA_LOCKOUT_MINUTES = int(env("CECLOUD_STAFF_2FA_LOCKOUT_MINUTES", "15"))
+CECLOUD_STAFF_RECOVERY_CODES = int(env("CECLOUD_STAFF_RECOVERY_CODES", "10"))
+CECLOUD_STAFF_PASSWORD_MAX_AGE_DAYS = int(env("CECLOUD_STAFF_PASSWORD_MAX_AGE_DAYS", "90"))  # 0 = never expires
+CECLOUD_STAFF_PASSWORD_HISTORY = int(env("CECLOUD_STAFF_PASSWORD_HISTORY", "5"))  # last N passwords not reusable
+OTP_TOTP_ISSUER = "江苏工勤继续教育"  # the account name shown in the authenticator app
+# Wrong codes are limited by the fixed lockout above (cecloud/accounts/otp.py), not by django-otp's back-off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Idle sessions end on the server after this many minutes without a request; pages warn a few minutes before.
+CECLOUD_IDLE_TIMEOUT_STAFF_MINUTES = int(env("CECLOUD_IDLE_TIMEOUT_STAFF_MINUTES", "30"))
+CECLOUD_IDLE_TIMEOUT_LEARNER_MINUTES = int(env("CECLOUD_IDLE_TIMEOUT_LEARNER_MINUTES", "120"))
+CECLOUD_IDLE_WARNING_MINUTES = int(env("CECLOUD_IDLE_WARNING_MINUTES", "5"))
 
 # django-axes: lock an account (by login name) after repeated failures.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
@@ -305,6 +330,11 @@ CERT_PREVIOUS_PUBLIC_KEYS = env("CERT_PREVIOUS_PUBLIC_KEYS")
 CERT_VERIFY_RATE_LIMIT = env("CERT_VERIFY_RATE_LIMIT", "20/600")  # public lookups per client IP per window (s)
 CELERY_BEAT_SCHEDULE["certificates-issue-missing"] = {"task": "certificates.issue_missing", "schedule": 1800.0}
 
+# Audit trail (cecloud/core/audit.py): entries are kept at least 180 days (a system check refuses less);
+# the daily purge deletes only entries older than this.
+CECLOUD_AUDIT_RETENTION_DAYS = int(env("CECLOUD_AUDIT_RETENTION_DAYS", "180"))
+CELERY_BEAT_SCHEDULE["core-audit-purge"] = {"task": "core.audit_purge", "schedule": 24 * 3600.0}
+
 # --- Logging (structured JSON lines) ---------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -333,6 +363,8 @@ def check_production_settings() -> None:
         problems.append("DEBUG must be off")
     if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
         problems.append("SECRET_KEY must be set to a long random value")
+    if not CECLOUD_STAFF_2FA:
+        problems.append("CECLOUD_STAFF_2FA cannot be turned off: staff accounts need two-factor login")
     if CAPTCHA_TEST_MODE:
         problems.append("CECLOUD_CAPTCHA_TEST_MODE must be off")
     if SMS_BACKEND in {"console", "file"}:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from cecloud.accounts import staff as account_staff
 from cecloud.accounts import views as account_views
 
 from .api import api
@@ -25,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("cecloud.notifications.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", api.urls),
+    path("admin/login/", account_staff.admin_login),  # staff log in on 工作人员登录, with the second factor
     path("admin/", admin.site.urls),
 ]
 

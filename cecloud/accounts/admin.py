@@ -15,11 +15,14 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cecloud.core.admin_base import AuditedModelAdmin
 from cecloud.core.masking import mask_phone
 from cecloud.core.roles import Role
 
+from . import otp
 from .models import User
 
 
@@ -119,6 +122,14 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         ),
     )
     learner_editable = ("is_active", "must_change_password")
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="重置二次验证（手机丢失或更换时；下次登录重新绑定）")
+    def reset_two_factor(self, request, queryset):
+        staff = [user for user in queryset if user.role != Role.LEARNER]
+        for user in staff:
+            otp.reset(user=user, actor=request.user, request=request)
+        self.message_user(request, f"已重置 {len(staff)} 个工作人员帐号的二次验证，其下次登录时须重新绑定身份验证器")
 
     @admin.display(description="手机号")
     def masked_phone(self, obj):
@@ -155,6 +166,12 @@ class AuditedAccessLogAdmin(AuditedModelAdmin, AccessLogAdmin):
 class AuditedAccessFailureLogAdmin(AuditedModelAdmin, AccessFailureLogAdmin):
     pass
 
+
+# The authenticator devices hold secret keys: not shown in the back office. Operators reset a staff
+# account's second factor with the 重置二次验证 action on the account list (audited).
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 for _model, _admin_class in (
     (Group, AuditedGroupAdmin),

@@ -62,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("可登录后台", default=False)
     must_change_password = models.BooleanField("须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Bumped when an operator resets the account's two-factor devices: sessions verified before no longer count.
+    two_factor_epoch = models.PositiveIntegerField("二次验证重置次数", default=0, editable=False)
     date_joined = models.DateTimeField("创建时间", default=timezone.now)
 
     objects = UserManager()
@@ -117,3 +119,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_operator(self) -> bool:
         return self.role == Role.OPERATOR
+
+
+class PasswordHistory(models.Model):
+    """A staff account's earlier password hashes (never the password): a new password may not repeat one."""
+
+    user = models.ForeignKey(User, verbose_name="帐号", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

@@ -24,7 +24,9 @@ from .forms import (
     RecoverIdentityForm,
     RecoverPasswordForm,
 )
+from .otp import record_login
 
+STAFF_USE_STAFF_LOGIN = "工作人员帐号请从“工作人员登录”进入（登录框下方及页面底部）"
 TRAINING_PROCESS = ["帐号登录", "在线报名缴费", "选择学习", "在线考试", "打印证明"]
 
 
@@ -51,8 +53,11 @@ def login_view(request):
         user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request, None)
-        if user is not None:
+        if user is not None and not user.is_learner:
+            form.add_error(None, STAFF_USE_STAFF_LOGIN)  # staff log in on 工作人员登录, with the second factor
+        elif user is not None:
             login(request, user)
+            record_login(request, user, method="password")
             next_url = request.POST.get("next") or ""
             if (
                 next_url
@@ -61,7 +66,8 @@ def login_view(request):
             ):
                 return redirect(next_url)
             return redirect("accounts:after_login")
-        form.add_error(None, LOGIN_FAILED)
+        else:
+            form.add_error(None, LOGIN_FAILED)
     return render(request, "accounts/home.html", _home_context(request, form), status=400)
 
 
@@ -107,7 +113,7 @@ def password_change(request):
             user=request.user, new_password=form.cleaned_data["new_password1"], request=request
         )
         messages.success(request, "密码修改成功，其他设备上的登录已失效")
-        return redirect("accounts:after_login" if first else "accounts:profile")
+        return redirect("accounts:after_login" if first or not request.user.is_learner else "accounts:profile")
     template = (
         "accounts/password_change_first.html"
         if first or not request.user.is_learner

@@ -320,6 +320,7 @@ class EventKindFilter(admin.SimpleListFilter):
                 "certificate.batch_",
                 "billing.reconciliation_exported",
                 "registry.import_errors_exported",
+                "audit.exported",
             ),
         ),
         "oversight": ("单位/人社局操作", ("oversight.",)),

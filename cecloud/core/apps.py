@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
         from .local_dirs import ensure_local_dirs
 
         ensure_local_dirs()
+        from . import audit_retention  # noqa: F401 - registers the audit-retention system check

@@ -92,3 +92,24 @@ def fill_login(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.fill("#id_captcha_1", "PASSED")
     page.click("button:has-text('登录')")
+
+
+def fill_staff_login(page, base_url: str, user, password: str, *, device=None, next_url: str = "") -> None:
+    """工作人员登录 (login name, password, captcha), then the authenticator's code.
+
+    ``device``: the user's TOTP device; one with a random key is made when the user has none (the
+    first-login enrolment itself is walked by test_staff_login.py)."""
+    from cecloud.accounts.otp import confirmed_totp
+    from cecloud.accounts.testing import give_totp, totp_code
+
+    device = device or confirmed_totp(user) or give_totp(user)
+    page.goto(base_url + "/accounts/staff/login/" + (f"?next={next_url}" if next_url else ""))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.fill("#id_captcha_1", "PASSED")
+    page.click("button:has-text('登录')")
+    page.wait_for_url("**/accounts/staff/2fa/**")
+    # One code per 30-second step: a second login in the same step takes the next step's code.
+    page.fill("#id_code", totp_code(device, steps_ahead=1 if device.last_t >= 0 else 0))
+    page.click("button:has-text('验证')")
+    page.wait_for_load_state("domcontentloaded")

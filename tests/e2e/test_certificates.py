@@ -22,7 +22,7 @@ from cecloud.registry.factories import PersonFactory, UnitFactory
 from cecloud.registry.models import Grade
 from cecloud.training.factories import training_year
 
-from .conftest import SCREENSHOTS, fill_login
+from .conftest import SCREENSHOTS, fill_login, fill_staff_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -157,9 +157,8 @@ def test_unit_hr_batch_verification(live_server, page, shot, tmp_path):
     upload = tmp_path / "名单.xlsx"
     workbook.save(upload)
 
-    page.goto(live_server.url + "/")
-    fill_login(page, hr.username, PASSWORD)
-    page.wait_for_load_state("domcontentloaded")
+    fill_staff_login(page, live_server.url, hr, PASSWORD)
+    page.wait_for_url("**/oversight/**")
     page.goto(live_server.url + "/certificates/batch/")
     assert page.locator("h1:has-text('培训证明批量查验')").is_visible()
     page.set_input_files("#id_file", str(upload))

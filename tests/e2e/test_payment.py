@@ -19,7 +19,7 @@ from cecloud.registry.models import Grade
 from cecloud.training.factories import enrollment_for, open_schedule, training_year
 from cecloud.training.models import Enrollment
 
-from .conftest import fill_login
+from .conftest import fill_login, fill_staff_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,6 +27,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _login(page, live_server, username, landing="**/accounts/welcome/"):
     page.goto(live_server.url + "/")
     fill_login(page, username, PASSWORD)
+    page.wait_for_url(landing)
+
+
+def _staff_login(page, live_server, user, landing="**/oversight/**"):
+    fill_staff_login(page, live_server.url, user, PASSWORD)
     page.wait_for_url(landing)
 
 
@@ -142,7 +147,7 @@ def test_unit_hr_pays_for_a_batch_of_workers(live_server, page, shot):
     open_schedule(unit.region.city, 2023)
     enrollment_for(workers[2], 2023)
     hr = UnitHRFactory(unit=unit, username="hr_second_hospital")
-    _login(page, live_server, hr.username, landing="**/oversight/**")
+    _staff_login(page, live_server, hr)
     page.goto(live_server.url + "/billing/unit/register/?year=2023")
     assert page.locator("tr", has_text="王芳").get_by_text("已报名").is_visible()
     page.locator("#check-all").check()

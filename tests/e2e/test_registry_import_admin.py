@@ -11,6 +11,8 @@ from cecloud.registry.factories import region, valid_id_number
 from cecloud.registry.models import ImportJob, Person
 from cecloud.registry.template import COLUMNS
 
+from .conftest import fill_staff_login
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -38,10 +40,9 @@ def registry_file(path, rows: int, *, bad_phone_row: int | None = None):
 
 def admin_login(page, base_url):
     operator = OperatorFactory(username="op_e2e", display_name="运营小王")
-    page.goto(base_url + "/admin/login/")
-    page.fill("#id_username", operator.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
+    page.goto(base_url + "/admin/")  # the admin's login is 工作人员登录, with the second factor
+    page.wait_for_url("**/accounts/staff/login/**")
+    fill_staff_login(page, base_url, operator, PASSWORD, next_url="/admin/")
     page.wait_for_url("**/admin/")
     return operator
 

@@ -223,7 +223,8 @@ def test_the_operator_reaches_the_admin_only_after_the_second_factor():
     assert client.get("/admin/").status_code == 302
     r = client.post(r["Location"], {"code": totp_code(device), "next": "/admin/"})
     assert r["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
+    admin_page = client.get("/admin/")
+    assert admin_page.status_code == 200 and "accounts/idle.js" in admin_page.content.decode()  # the warning too
 
 
 def test_the_second_factor_can_be_off_outside_production(settings):

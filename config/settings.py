@@ -209,11 +209,33 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cecloud.accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+# The lockout key is the normalised login name (cecloud/core/login_name.py): `320106 1979…`, a tab,
+# full-width digits or a lower-case x are the same account for the backend, so for the lockout too.
+AXES_USERNAME_CALLABLE = "cecloud.accounts.lockout.axes_username"
+# The client address behind trusted proxies (TRUSTED_PROXIES, cecloud/core/clientip.py).
+AXES_CLIENT_IP_CALLABLE = "cecloud.core.clientip.client_ip"
+# A failure while locked does not push the unlock time back: the time shown on the lockout page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0")) or None
-if AXES_IPWARE_PROXY_COUNT is None:
-    del AXES_IPWARE_PROXY_COUNT
+
+# Throttles (cecloud/core/throttle.py): sliding windows in the cache (Redis in production), each
+# "<count>/<seconds>" (or 10m, 1h, 1d; "off" disables), overridable one by one as THROTTLE_<NAME>.
+# Login: failed password checks only (successes are taken back). Per client IP the allowance is
+# generous because a whole unit's workers may share one office NAT address (a rush of a thousand
+# logins in 15 minutes with one in ten mistyped is ~100 failures); per IP + account it is tight;
+# the account itself is locked by django-axes above whatever the address.
+_THROTTLE_DEFAULTS = {
+    "login_ip": "200/15m",  # failed logins per client IP
+    "login_ip_account": "10/1h",  # failed logins per client IP and login name
+    "recover_ip": "60/10m",  # 找回密码 form posts per client IP (every step)
+    "recover_id": "5/1h",  # failed 核认身份 (name + ID) per ID number, from anywhere
+    "apply_ip": "50/1h",  # 人员信息 application form posts per client IP (an office may help many apply)
+    "captcha_ip": "60/1m",  # captcha refreshes per client IP
+    "heartbeat_user": "30/1m",  # player heartbeats per learner (one every 12 s; bursts on seek/retry)
+    "attention_user": "20/1m",  # attention-check answers per learner
+}
+THROTTLE_RATES = {name: env(f"THROTTLE_{name.upper()}", rate) for name, rate in _THROTTLE_DEFAULTS.items()}
 
 # django-simple-captcha
 CAPTCHA_LENGTH = 4
@@ -327,7 +349,7 @@ CELERY_BEAT_SCHEDULE["billing-retry-invoices"] = {"task": "billing.invoices_retr
 CERT_SIGNING_KEY = env("CERT_SIGNING_KEY")
 CERT_SIGNING_KEY_PATH = env("CERT_SIGNING_KEY_PATH")
 CERT_PREVIOUS_PUBLIC_KEYS = env("CERT_PREVIOUS_PUBLIC_KEYS")
-CERT_VERIFY_RATE_LIMIT = env("CERT_VERIFY_RATE_LIMIT", "20/600")  # public lookups per client IP per window (s)
+CERT_VERIFY_RATE_LIMIT = env("CERT_VERIFY_RATE_LIMIT", "20/600")  # public lookups per client IP (a throttle rate)
 CELERY_BEAT_SCHEDULE["certificates-issue-missing"] = {"task": "certificates.issue_missing", "schedule": 1800.0}
 
 # Audit trail (cecloud/core/audit.py): entries are kept at least 180 days (a system check refuses less);

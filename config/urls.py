@@ -24,6 +24,7 @@ urlpatterns = [
     path("info/", include("cecloud.infocenter.urls")),
     path("oversight/", include("cecloud.oversight.urls")),
     path("notifications/", include("cecloud.notifications.urls")),
+    path("captcha/refresh/", account_views.captcha_refresh, name="captcha-refresh"),  # throttled per client IP
     path("captcha/", include("captcha.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", account_staff.admin_login),  # staff log in on 工作人员登录, with the second factor

@@ -11,8 +11,8 @@ from django.contrib.auth.backends import BaseBackend
 from django.db import IntegrityError, transaction
 
 from cecloud.core.ids import IdError, validate_id_number
+from cecloud.core.login_name import normalize_login
 from cecloud.core.roles import Role
-from cecloud.core.text import normalize_code
 from cecloud.registry.models import Person, PersonStatus
 
 from .models import User
@@ -26,11 +26,11 @@ class RegistryBackend(BaseBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        login = normalize_code(username)
+        login = normalize_login(username)  # the same name the lockout counts (core/login_name.py)
         try:
             id_number = validate_id_number(login)
         except IdError:
-            return self._authenticate_staff(str(username).strip(), password)
+            return self._authenticate_staff(login, password)
         return self._authenticate_learner(id_number, password)
 
     def _authenticate_staff(self, username: str, password: str):

@@ -4,6 +4,9 @@ from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import password_validation
 
+from cecloud.core.ids import IdError, validate_id_number
+from cecloud.core.login_name import normalize_login
+
 LOGIN_FAILED = "身份证号或密码错误"
 
 
@@ -28,6 +31,13 @@ class LoginForm(forms.Form):
         error_messages={"invalid": "验证码错误，请重新输入", "required": "请输入验证码"},
         widget=CaptchaTextInput(attrs={"placeholder": "验证码", "class": "form-control", "autocomplete": "off"}),
     )
+
+    def clean_username(self):
+        """The normalised login name: what the backend authenticates and the lockout counts."""
+        login = normalize_login(self.cleaned_data["username"])
+        if not login:
+            raise forms.ValidationError("请输入身份证号")
+        return login
 
 
 class NewPasswordForm(forms.Form):
@@ -114,10 +124,8 @@ class RecoverIdentityForm(forms.Form):
     )
 
     def clean_username(self):
-        from cecloud.core.ids import IdError, validate_id_number
-
         try:
-            return validate_id_number(self.cleaned_data["username"])
+            return validate_id_number(normalize_login(self.cleaned_data["username"]))
         except IdError as exc:  # a format problem says nothing about whether the ID is registered
             raise forms.ValidationError(str(exc)) from None
 

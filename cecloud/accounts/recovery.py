@@ -21,7 +21,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from axes.utils import reset as axes_reset
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,9 +29,11 @@ from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import Role
 from cecloud.core.text import is_valid_phone, normalize_text
+from cecloud.core.throttle import Throttle, Verdict, retry_message
 from cecloud.notifications import services as sms
 from cecloud.registry.models import Person, PersonStatus
 
+from .lockout import lockout_reset
 from .models import User
 from .services import user_change_password
 
@@ -50,6 +51,11 @@ DONE = "done"
 STEP_NUMBER = {IDENTIFIED: 2, VERIFIED: 3, DONE: 4}
 
 IDENTITY_FAILED = "姓名或身份证号有误，请核对后重新输入"
+
+# Every form post of the four steps, per client IP; failed 核认身份 per ID number (from anywhere), so
+# that nobody can try name after name for one ID. An unknown ID counts the same (the answer is the same).
+RECOVER_IP = Throttle("recover_ip", default="60/10m", message="找回密码操作过于频繁")
+RECOVER_ID = Throttle("recover_id", default="5/1h", message="该身份证号核认身份失败次数过多")
 
 
 def _now() -> float:
@@ -122,14 +128,19 @@ def reached_step(request) -> str | None:
 
 
 class IdentityError(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, verdict: Verdict | None = None):
         super().__init__(message)
         self.message = message
+        self.verdict = verdict  # set when refused by the RECOVER_ID throttle (HTTP 429)
 
 
 def identify(request, *, name: str, id_number: str) -> Flow:
     """Start a flow for the registry person with this name and ID number, or raise IdentityError
-    with the same message whether the ID is unknown or the name is wrong."""
+    with the same message whether the ID is unknown or the name is wrong. Past RECOVER_ID failed
+    attempts for the ID number, IdentityError carries the throttle's verdict."""
+    verdict = RECOVER_ID.hit(id_number)
+    if not verdict.allowed:
+        raise IdentityError(retry_message(RECOVER_ID.message, verdict), verdict)
     person = Person.objects.filter(id_number=id_number).first()
     given = normalize_text(name).replace(" ", "")
     if person is None or not secrets.compare_digest(person.name.encode(), given.encode()):
@@ -140,6 +151,7 @@ def identify(request, *, name: str, id_number: str) -> Flow:
             request=request,
         )
         raise IdentityError(IDENTITY_FAILED)
+    RECOVER_ID.refund(id_number)  # only wrong names count
     if person.status != PersonStatus.ACTIVE:
         raise IdentityError("该帐号当前不可用（非在岗），如有疑问请联系所在单位或客服")
     flow = Flow(person_id=person.pk, step=IDENTIFIED, nonce=secrets.token_urlsafe(16), started_at=_now())
@@ -221,8 +233,7 @@ def reset_password(request, flow: Flow, *, person: Person, new_password: str) ->
     """Set the new password (other sessions end), lift the login lockout, move the flow to 完成."""
     user = _set_password(person=person, new_password=new_password)
     audit_log(event_type="account.password_recovered", actor=None, subject=user, request=request)
-    for username in {person.id_number, person.id_number.lower()}:
-        axes_reset(username=username)
+    lockout_reset(request, person.id_number)
     _save(
         request,
         Flow(person_id=flow.person_id, step=DONE, nonce=flow.nonce, started_at=flow.started_at),

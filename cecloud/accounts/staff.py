@@ -27,7 +27,7 @@ from cecloud.core.audit import audit_log
 from cecloud.core.ids import IdError, validate_id_number
 from cecloud.core.text import normalize_code
 
-from . import otp
+from . import lockout, otp
 from .password_policy import is_staff_account
 from .security_middleware import seconds_left, touch
 from .views import lockout_response
@@ -113,9 +113,14 @@ def staff_login(request):
         if looks_like_id_number(username):
             form.add_error(None, LEARNER_GO_HOME)  # never authenticated here: no learner account is made
         else:
+            refused = lockout.login_throttle(request, username)  # per client IP and per IP + account
+            if refused is not None:
+                return refused
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request, None)
+            if user is not None:
+                lockout.login_succeeded(request, username)  # only failures count against the limits
             if user is not None and not is_staff_account(user):
                 form.add_error(None, LEARNER_GO_HOME)
             elif user is not None:

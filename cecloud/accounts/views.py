@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from captcha import views as captcha_views
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cecloud.core.errors import ServiceError
 from cecloud.core.masking import mask_phone
 from cecloud.core.roles import Role, learner_required
+from cecloud.core.throttle import rate_limited
 from cecloud.infocenter.selectors import latest_articles
 
-from . import recovery, services
+from . import lockout, recovery, services
 from .forms import (
     LOGIN_FAILED,
     LoginForm,
@@ -25,6 +26,9 @@ from .forms import (
     RecoverPasswordForm,
 )
 from .otp import record_login
+
+# The captcha's refresh (/captcha/refresh/, routed in config/urls.py) stores a new challenge per call.
+captcha_refresh = rate_limited(lockout.CAPTCHA_REFRESH, methods=("GET", "POST"))(captcha_views.captcha_refresh)
 
 STAFF_USE_STAFF_LOGIN = "工作人员帐号请从“工作人员登录”进入（登录框下方及页面底部）"
 TRAINING_PROCESS = ["帐号登录", "在线报名缴费", "选择学习", "在线考试", "打印证明"]
@@ -50,9 +54,15 @@ def login_view(request):
         return redirect(reverse("home") + "#login")
     form = LoginForm(request.POST)
     if form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        login_name = form.cleaned_data["username"]  # normalised: the lockout key and the backend's name
+        refused = lockout.login_throttle(request, login_name)
+        if refused is not None:
+            return refused
+        user = authenticate(request, username=login_name, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
-            return lockout_response(request, None)
+            return lockout.lockout_response(request, {"username": login_name})
+        if user is not None:
+            lockout.login_succeeded(request, login_name)  # only failures count against the limits
         if user is not None and not user.is_learner:
             form.add_error(None, STAFF_USE_STAFF_LOGIN)  # staff log in on 工作人员登录, with the second factor
         elif user is not None:
@@ -67,13 +77,14 @@ def login_view(request):
                 return redirect(next_url)
             return redirect("accounts:after_login")
         else:
-            form.add_error(None, LOGIN_FAILED)
+            form.add_error(None, lockout.failure_message(request, login_name, LOGIN_FAILED))
     return render(request, "accounts/home.html", _home_context(request, form), status=400)
 
 
-def lockout_response(request, credentials, *args, **kwargs):
-    html = render_to_string("accounts/locked.html", {}, request=request)
-    return HttpResponse(html, status=429)
+def lockout_response(request, *args, **kwargs):
+    """AXES_LOCKOUT_CALLABLE: axes calls it with (request, response, credentials) or (request, credentials)."""
+    credentials = next((arg for arg in args if isinstance(arg, dict)), kwargs.get("credentials"))
+    return lockout.lockout_response(request, credentials)
 
 
 @require_POST
@@ -134,18 +145,24 @@ def _restart(request, message: str):
     return redirect("accounts:recover")
 
 
+@rate_limited(recovery.RECOVER_IP)
 def recover(request):
     """Step 1 核认身份: 姓名 + 登录帐号 + 验证码."""
     form = RecoverIdentityForm(request.POST or None)
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             recovery.identify(request, name=form.cleaned_data["name"], id_number=form.cleaned_data["username"])
         except recovery.IdentityError as exc:
             form.add_error(None, exc.message)
+            retry_after = exc.verdict.retry_after if exc.verdict else None
         else:
             return redirect("accounts:recover_verify")
-    status = 400 if request.method == "POST" else 200
-    return _recover_page(request, "accounts/recover_identity.html", 1, {"form": form}, status)
+    status = 429 if retry_after else 400 if request.method == "POST" else 200
+    response = _recover_page(request, "accounts/recover_identity.html", 1, {"form": form}, status)
+    if retry_after:
+        response["Retry-After"] = str(max(1, retry_after))
+    return response
 
 
 def _verify_context(person, flow, form):
@@ -159,6 +176,7 @@ def _verify_context(person, flow, form):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(recovery.RECOVER_IP)
 def recover_verify(request):
     """Step 2 验证真实性: the masked phone, 获取验证码, then the code."""
     token = request.POST.get("flow") if request.method == "POST" else None
@@ -177,6 +195,7 @@ def recover_verify(request):
 
 
 @require_POST
+@rate_limited(recovery.RECOVER_IP)
 def recover_send_code(request):
     """获取验证码 (POST, from step 2; htmx swaps in the status line)."""
     flow = recovery.current(request, recovery.IDENTIFIED, token=request.POST.get("flow"))
@@ -203,6 +222,7 @@ def recover_send_code(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(recovery.RECOVER_IP)
 def recover_reset(request):
     """Step 3 重置密码: the new password twice."""
     token = request.POST.get("flow") if request.method == "POST" else None

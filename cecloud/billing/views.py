@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cecloud.core.bounds import parse_id
+from cecloud.core.clientip import client_ip
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import learner_required, unit_hr_required
 from cecloud.training.models import TrainingYear
@@ -254,7 +255,7 @@ def notify(request, gateway: str):
         raise Http404
     try:
         result = services.notification_receive(
-            gateway_name=gateway, params=request.POST.dict(), remote_addr=request.META.get("REMOTE_ADDR")
+            gateway_name=gateway, params=request.POST.dict(), remote_addr=client_ip(request)
         )
     except Exception:
         logger.exception("payment notification processing failed", extra={"gateway": gateway})
@@ -279,9 +280,7 @@ def dev_cashier(request, order_no: str):
             from .gateways.dev import DevGateway
 
             params = DevGateway().pay(order_no=order.order_no, amount=order.total_amount)
-            services.notification_receive(
-                gateway_name="dev", params=params, remote_addr=request.META.get("REMOTE_ADDR")
-            )
+            services.notification_receive(gateway_name="dev", params=params, remote_addr=client_ip(request))
             return redirect("billing:payment_return", order_no=order.order_no)
         messages.error(request, "请先在订单页面点击“立即支付”")
         return redirect("billing:order_detail", order_no=order.order_no)

@@ -6,13 +6,8 @@ from typing import Any
 
 from django.db import models
 
+from .clientip import client_ip  # the client behind trusted proxies (TRUSTED_PROXIES)
 from .models import AuditLog
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_log(

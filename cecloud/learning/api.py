@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from ninja import Field, Path, Router, Schema, Status
 
+from cecloud.core import throttle
 from cecloud.core.bounds import MAX_ID, MAX_SECONDS
 from cecloud.core.errors import PermissionDeniedError
 from cecloud.core.roles import Role
 
+from . import throttles
 from .progress import course_chapters, course_percent
 from .selectors import learner_course_or_404
 from .services import playback, playback_rules
@@ -127,14 +129,17 @@ def open_player(request, enrollment_id: int = PathId, course_id: int = PathId):
     }
 
 
-@router.post("/play/beat", response={200: BeatOut, 400: BeatOut, 403: BeatOut, 409: BeatOut})
+@router.post("/play/beat", response={200: BeatOut, 400: BeatOut, 403: BeatOut, 409: BeatOut, 429: dict})
 def beat(request, payload: BeatIn):
     """A heartbeat: the interval [start, position] of the chapter, credited only if the server agrees.
 
-    200 with ``accepted`` false for too_fast / ahead / attention; 409 superseded; 403 closed; 400 invalid.
+    200 with ``accepted`` false for too_fast / ahead / attention; 409 superseded; 403 closed; 400 invalid;
+    429 past the per-learner limit (``Retry-After``).
     """
     if request.user.role != Role.LEARNER:
         raise PermissionDeniedError("无权访问")
+    if refused := throttle.check(request, throttles.HEARTBEAT, key="user"):
+        return refused
     result = playback.playback_heartbeat(
         user=request.user,
         token=payload.token,
@@ -150,5 +155,7 @@ def beat(request, payload: BeatIn):
 @router.post("/play/attention")
 def attention(request, payload: AttentionIn):
     """The learner confirmed an attention check ("继续学习")."""
+    if refused := throttle.check(request, throttles.ATTENTION, key="user"):
+        return refused
     playback.attention_answer(user=request.user, token=payload.token, check_id=payload.check)
     return {"ok": True}

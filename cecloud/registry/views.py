@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import Role, learner_required
+from cecloud.core.throttle import Throttle, rate_limited
 
 from . import selectors, services
 from .forms import ApplicationForm, CorrectionForm, county_choices
@@ -21,6 +22,11 @@ def template_download(request):
     return response
 
 
+# Anonymous form: posts per client IP (core.throttle; rate THROTTLE_APPLY_IP).
+APPLY_IP = Throttle("apply_ip", default="50/1h", message="申请提交过于频繁")
+
+
+@rate_limited(APPLY_IP)
 def apply(request):
     """非在库人员在线申请入库 (the same fields as the 信息模板)."""
     form = ApplicationForm(request.POST or None)

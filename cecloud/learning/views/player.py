@@ -21,7 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import Role, learner_required
+from cecloud.core.throttle import rate_limited
 
+from .. import throttles
 from ..progress import ChapterProgress, course_chapters, course_percent
 from ..selectors import assert_can_study, learner_course, learner_course_or_404
 from ..services import playback, playback_rules
@@ -190,6 +192,7 @@ def playback_start(request, pk: int, course_pk: int):
 
 
 @require_POST
+@rate_limited(throttles.HEARTBEAT, key="user")
 def playback_beat(request):
     """One heartbeat: {"token", "chapter", "start", "position"} → the server's verdict."""
     error = _learner_or_error(request)
@@ -209,6 +212,7 @@ def playback_beat(request):
 
 
 @require_POST
+@rate_limited(throttles.ATTENTION, key="user")
 def playback_attention(request):
     """The learner clicked “继续学习” on an attention check: {"token", "check"}."""
     error = _learner_or_error(request)

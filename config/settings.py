@@ -292,6 +292,26 @@ CECLOUD_PREVIEW_WINDOW_MINUTES = int(env("CECLOUD_PREVIEW_WINDOW_MINUTES", "10")
 
 # Online learning (requirements S5, cecloud/learning/services/playback_rules.py): heartbeat period (s) sent to the player,
 # tolerance on the server clock, attention checks every "min-max" seconds of playback ("off" disables;
+# Every uploaded .xlsx is bounded before it is parsed (cecloud/core/spreadsheet.py check_xlsx_upload):
+# decompressed size (MB), compression ratio, zip members, rows, columns, cells and shared strings.
+# A profile's values override "default"; the registry import takes 300,000-row files.
+SPREADSHEET_UPLOAD_LIMITS = {
+    "default": {
+        "max_unzipped_mb": int(env("XLSX_UPLOAD_MAX_UNZIPPED_MB", "50")),
+        "max_ratio": 200,
+        "max_members": 500,
+        "max_rows": int(env("XLSX_UPLOAD_MAX_ROWS", "50000")),
+        "max_columns": 200,
+        "max_cells": 2_000_000,
+        "max_shared_strings": 1_000_000,
+    },
+    "registry": {
+        "max_unzipped_mb": int(env("REGISTRY_IMPORT_MAX_UNZIPPED_MB", "1024")),
+        "max_rows": int(env("REGISTRY_IMPORT_MAX_ROWS", "1000000")),
+        "max_cells": 20_000_000,
+        "max_shared_strings": 10_000_000,
+    },
+}
 # the development/demo default is short so that checks are seen on the 3–6 s demo chapters).
 CECLOUD_HEARTBEAT_SECONDS = float(env("CECLOUD_HEARTBEAT_SECONDS", "12"))
 CECLOUD_HEARTBEAT_TOLERANCE = float(env("CECLOUD_HEARTBEAT_TOLERANCE", "1.1"))

@@ -4,13 +4,14 @@ optionally each payment checked against the gateway's own record (trade query)."
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from cecloud.core.spreadsheet import xlsx_append, xlsx_bytes
 
 from .gateways import GatewayError, gateway_label, get_gateway
 from .models import OrderStatus
@@ -22,13 +23,13 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], *, first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append(headers)
+    xlsx_append(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)
     for index, header in enumerate(headers, start=1):
         width = max([len(str(header)) * 2] + [len(str(r[index - 1])) + 2 for r in rows] + [8])
         ws.column_dimensions[get_column_letter(index)].width = min(width, 40)
@@ -125,6 +126,4 @@ def reconciliation_workbook(*, day: dt.date, gateway: str, verify: bool = False)
         ["订单号", "退款请求号", "支付交易号", "退款类型", "金额(元)", "完成时间", "退款原因"],
         refund_rows,
     )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(wb)

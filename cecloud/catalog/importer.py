@@ -9,7 +9,6 @@ re-importing updates it. Videos are uploaded per chapter in the back office.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,7 +17,16 @@ from django.db import transaction
 from openpyxl import Workbook
 
 from cecloud.core.audit import audit_log
-from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, SheetRow, check_rows, sheet_rows
+from cecloud.core.spreadsheet import (
+    ImportResult,
+    RowError,
+    SheetError,
+    SheetRow,
+    check_rows,
+    sheet_rows,
+    xlsx_append,
+    xlsx_bytes,
+)
 from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
 
@@ -52,8 +60,9 @@ def template_workbook() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "课程"
-    ws.append(COLUMNS)
-    ws.append(
+    xlsx_append(ws, COLUMNS)
+    xlsx_append(
+        ws,
         [
             "《党的十九届六中全会精神总体解读》",
             "思政",
@@ -65,13 +74,11 @@ def template_workbook() -> bytes:
             "否",
             1,
             "课程简介",
-        ]
+        ],
     )
     for column, width in zip("ABCDEFGHIJ", [40, 10, 12, 40, 20, 8, 14, 10, 8, 40], strict=True):
         ws.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _parse_years(value: str, known: set[int]) -> list[int]:

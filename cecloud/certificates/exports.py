@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import asdict
 from decimal import Decimal
 
 from django.core.cache import cache
 
+from cecloud.core.spreadsheet import xlsx_append, xlsx_bytes
 from cecloud.training.models import HourCategory
 
 from .selectors import BatchRow
@@ -59,19 +59,17 @@ def batch_workbook(rows: list[BatchRow], *, unit_name: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "培训证明批量查验"
-    sheet.append(HEADERS)
+    xlsx_append(sheet, HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8F0FA")
     for row in rows:
-        sheet.append(row_values(row))
+        xlsx_append(sheet, row_values(row))
     for col, width in zip("ABCDEFGHIJKLMNO", [21, 10, 9, 10, 8, 8, 9, 9, 12, 8, 8, 8, 17, 8, 24], strict=True):
         sheet.column_dimensions[col].width = width
     sheet.freeze_panes = "A2"
     workbook.properties.creator = unit_name
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def _key(user_id: int, token: str) -> str:

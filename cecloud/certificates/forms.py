@@ -4,6 +4,7 @@ import zipfile
 
 from django import forms
 
+from cecloud.core.spreadsheet import SpreadsheetTooLarge, check_xlsx_upload
 from cecloud.training.models import TrainingYear
 
 from .selectors import MAX_BATCH_IDS
@@ -39,6 +40,10 @@ def read_id_numbers(upload) -> list[str]:
     """ID numbers from the first sheet: the column headed 身份证号 (or the first column)."""
     from openpyxl import load_workbook
 
+    try:
+        check_xlsx_upload(upload)
+    except SpreadsheetTooLarge as exc:
+        raise forms.ValidationError(exc.message) from None
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -10,7 +10,6 @@ replaces its options.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -19,7 +18,16 @@ from openpyxl import Workbook
 
 from cecloud.catalog.models import Chapter, Course
 from cecloud.core.audit import audit_log
-from cecloud.core.spreadsheet import ImportResult, RowError, SheetError, SheetRow, check_rows, sheet_rows
+from cecloud.core.spreadsheet import (
+    ImportResult,
+    RowError,
+    SheetError,
+    SheetRow,
+    check_rows,
+    sheet_rows,
+    xlsx_append,
+    xlsx_bytes,
+)
 from cecloud.core.text import normalize_text
 
 from .models import TRUE_FALSE_OPTIONS, Question, QuestionKind, QuestionOption
@@ -72,8 +80,9 @@ def template_workbook() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "试题"
-    ws.append(COLUMNS)
-    ws.append(
+    xlsx_append(ws, COLUMNS)
+    xlsx_append(
+        ws,
         [
             "《党的十九届五中全会精神总体解读——“十四五”规划建议的重点和亮点》",
             "",
@@ -91,23 +100,21 @@ def template_workbook() -> bytes:
             "1",
             "0:00",
             "0:03",
-        ]
+        ],
     )
-    ws.append(
+    xlsx_append(ws,
         ["公共基础知识", "", "多选题", "下列属于我国根本政治制度和基本政治制度的有（ ）。", "人民代表大会制度",
          "中国共产党领导的多党合作和政治协商制度", "民族区域自治制度", "基层群众自治制度", "", "", "ABCD",
          "人民代表大会制度是根本政治制度，其余三项是基本政治制度。", "政治制度", "", "", ""]
     )  # fmt: skip
-    ws.append(
+    xlsx_append(ws,
         ["公共基础知识", "", "判断题", "宪法是国家的根本法，具有最高的法律效力。", "", "", "", "", "", "", "正确",
          "宪法序言明确规定宪法是国家的根本法，具有最高的法律效力。", "宪法", "", "", ""]
     )  # fmt: skip
     widths = [40, 24, 8, 60, 18, 18, 18, 18, 12, 12, 10, 40, 16, 10, 10, 10]
     for index, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + index)].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _cell(value) -> str:

@@ -6,7 +6,6 @@ of workers runs a constant number of queries per 500 rows.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 
 from django.core.paginator import Paginator
@@ -19,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cecloud.core.masking import mask_id_number, mask_phone
+from cecloud.core.spreadsheet import XLSX_CONTENT_TYPE, xlsx_append, xlsx_bytes
 from cecloud.registry.models import Person
 from cecloud.training.models import TrainingYear
 
@@ -26,7 +26,6 @@ from .selectors import workers
 from .selectors.completion import Completion, Dashboard
 from .selectors.workers import WorkerRow
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1559A8")
 BATCH = 500
@@ -71,7 +70,7 @@ def _header(ws, titles: list[str], widths: list[int] | None = None) -> None:
     for i, width in enumerate(widths or [], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    ws.append(cells)
+    xlsx_append(ws, cells)
 
 
 def _num(value):
@@ -136,7 +135,7 @@ def workers_workbook(
         full_id_numbers=full_id_numbers,
         absolute=absolute,
     ):
-        ws.append(values)
+        xlsx_append(ws, values)
         count += 1
     return _save(wb), count
 
@@ -164,40 +163,41 @@ def dashboard_workbook(board: Dashboard, units: list[Completion]) -> tuple[bytes
     ws = wb.create_sheet("按县区")
     _header(ws, ["县区", *COMPLETION_HEADER[1:]], [22, 10, 10, 10, 10, 10, 11, 11])
     for c in board.by_region:
-        ws.append(_completion_values(c))
-    ws.append(_completion_values(board.total, "合计"))
+        xlsx_append(ws, _completion_values(c))
+    xlsx_append(ws, _completion_values(board.total, "合计"))
     ws = wb.create_sheet("按单位")
     _header(ws, ["单位", "所属地区", *COMPLETION_HEADER[1:]], [36, 22, 10, 10, 10, 10, 10, 11, 11])
     for c in units:
         values = _completion_values(c)
-        ws.append([values[0], c.code, *values[1:]])
+        xlsx_append(ws, [values[0], c.code, *values[1:]])
     ws = wb.create_sheet("按等级")
     _header(ws, ["技术等级", *COMPLETION_HEADER[1:]], [12, 10, 10, 10, 10, 10, 11, 11])
     for c in board.by_grade:
-        ws.append(_completion_values(c))
+        xlsx_append(ws, _completion_values(c))
     ws = wb.create_sheet("每日报名缴费")
     _header(ws, ["日期", "报名人数", "缴费人数", "缴费金额(元)", "合格人数"], [12, 10, 10, 13, 10])
     for d in board.days:
-        ws.append([d.day.isoformat(), d.registered, d.paid, float(d.amount), d.qualified])
+        xlsx_append(ws, [d.day.isoformat(), d.registered, d.paid, float(d.amount), d.qualified])
     ws = wb.create_sheet("说明")
-    ws.append([f"{board.region.full_name} {year}年度工勤人员继续教育统计"])
-    ws.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
-    ws.append(
-        ["在岗人数：人员库中在岗的工勤人员；已报名：已缴费开班；已合格：完成全部学时要求；完成率 = 已合格 ÷ 在岗人数。"]
+    xlsx_append(ws, [f"{board.region.full_name} {year}年度工勤人员继续教育统计"])
+    xlsx_append(ws, [f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
+    xlsx_append(
+        ws,
+        [
+            "在岗人数：人员库中在岗的工勤人员；已报名：已缴费开班；已合格：完成全部学时要求；完成率 = 已合格 ÷ 在岗人数。"
+        ],
     )
     return _save(wb), len(board.by_region) + len(units) + len(board.by_grade) + len(board.days)
 
 
 def _save(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(wb)
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     from urllib.parse import quote
 
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response

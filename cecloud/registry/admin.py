@@ -8,8 +8,6 @@ Section 2 (end of file): applications and correction requests (review_admin).
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -25,6 +23,7 @@ from cecloud.core.audit import audit_log
 from cecloud.core.errors import ServiceError
 from cecloud.core.ids import IdError, validate_credit_code, validate_id_number
 from cecloud.core.masking import mask_id_number, mask_phone
+from cecloud.core.spreadsheet import SpreadsheetTooLarge, check_xlsx_upload, csv_writer
 from cecloud.core.text import is_valid_phone, normalize_phone
 
 from . import importer, services
@@ -250,6 +249,10 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件（可先下载信息模板）")
         if upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(f"文件过大（最大 {IMPORT_MAX_BYTES // 1024 // 1024} MB）")
+        try:
+            check_xlsx_upload(upload, profile="registry")
+        except SpreadsheetTooLarge as exc:
+            raise forms.ValidationError(exc.message) from None
         return upload
 
 
@@ -382,7 +385,7 @@ class ImportJobAdmin(OperatorOnlyAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-errors.csv"
         response.write("\ufeff")
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["行号", "列", "原因"])
         for error in job.errors or []:
             writer.writerow([error.get("row") or "", error.get("column", ""), error.get("reason", "")])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from cecloud.core.spreadsheet import xlsx_append, xlsx_bytes
 
 from .models import Grade, PersonStatus
 
@@ -27,7 +27,7 @@ def build_template() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "人员信息"
-    ws.append(COLUMNS)
+    xlsx_append(ws, COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1559A8")
@@ -54,7 +54,5 @@ def build_template() -> bytes:
         ["5. 在岗状态：在岗、离岗。"],
         ["示例："] + EXAMPLE_ROW,
     ]:
-        notes.append(line)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        xlsx_append(notes, line)
+    return xlsx_bytes(wb)

@@ -17,7 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from cecloud.core import spreadsheet
 from cecloud.core.ids import ID_CHECK_CHARS, ID_WEIGHTS, PROVINCE_CODES, IdError, validate_id_number
-from cecloud.core.spreadsheet import RowError
+from cecloud.core.spreadsheet import RowError, SpreadsheetTooLarge, check_xlsx_upload
 from cecloud.core.text import is_valid_phone, normalize_phone
 
 from ..models import Grade, Person, PersonStatus, Region, Unit
@@ -213,6 +213,10 @@ class ImportFileError(Exception):
 def open_rows(source: Source) -> tuple[Iterator[tuple], int | None, Any]:
     """The data rows of the first sheet (after a checked header), the row count if the file states
     it, and the workbook (close it when done)."""
+    try:
+        check_xlsx_upload(source, profile="registry")
+    except SpreadsheetTooLarge as exc:
+        raise ImportFileError(exc.message) from None
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -8,6 +8,7 @@ key, captcha test mode, console/file SMS and any payment gateway but a configure
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "captcha",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -76,6 +78,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (django-csp), then Permissions-Policy and no-store (static files are answered above).
+    "csp.middleware.CSPMiddleware",
+    "cecloud.core.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +166,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _pro
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _production)
 if env("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs); required in production
+# behind a proxy (SECURE_PROXY_SSL_HEADER), or every visitor would share the proxy's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# Permissions-Policy (cecloud/core/security_headers.py): features no page uses are denied. Camera and microphone
+# stay denied unless PERMISSIONS_POLICY_CAMERA=self (e.g. for face verification during study).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": ["self"],
+    "camera": ["self"] if env("PERMISSIONS_POLICY_CAMERA") == "self" else [],
+    "display-capture": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": ["self"] if env("PERMISSIONS_POLICY_MICROPHONE") == "self" else [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": ["self"],
+    "usb": [],
+}
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -377,6 +402,39 @@ CELERY_BEAT_SCHEDULE["certificates-issue-missing"] = {"task": "certificates.issu
 CECLOUD_AUDIT_RETENTION_DAYS = int(env("CECLOUD_AUDIT_RETENTION_DAYS", "180"))
 CELERY_BEAT_SCHEDULE["core-audit-purge"] = {"task": "core.audit_purge", "schedule": 24 * 3600.0}
 
+# --- Content-Security-Policy (django-csp 4) ---------------------------------------------------
+# One strict policy in every profile (development and tests see a violation as production would): scripts,
+# styles, fonts and frames only from this site, no inline script, style or event-handler attribute, no eval.
+# Images may be data: URIs (captcha, QR codes); media and hls.js's worker use blob: URLs (MediaSource).
+# Forms post here, and 立即支付 is a form whose answer redirects to the Alipay gateway (form-action covers
+# that redirect). CSP_REPORT_URI, when set, receives violation reports.
+from csp.constants import NONE, SELF  # noqa: E402
+
+_csp_form_action = [SELF]
+if PAYMENT_GATEWAY == "alipay":
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _gateway = urlsplit(ALIPAY_GATEWAY_URL)
+    _csp_form_action.append(f"{_gateway.scheme}://{_gateway.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "worker-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": _csp_form_action,
+        "frame-ancestors": [NONE],
+    }
+}
+if env("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = env("CSP_REPORT_URI")
+
 # --- Logging (structured JSON lines) ---------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -409,6 +467,15 @@ def check_production_settings() -> None:
         problems.append("CECLOUD_STAFF_2FA cannot be turned off: staff accounts need two-factor login")
     if CAPTCHA_TEST_MODE:
         problems.append("CECLOUD_CAPTCHA_TEST_MODE must be off")
+    if not REDIS_URL:
+        problems.append("REDIS_URL must be set (sessions, rate limits and tasks are shared by every process)")
+    if env("SECURE_PROXY_SSL_HEADER") and not TRUSTED_PROXIES:
+        problems.append("TRUSTED_PROXIES must list the proxies when SECURE_PROXY_SSL_HEADER is set")
+    for proxy in TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            problems.append(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or network")
     if SMS_BACKEND in {"console", "file"}:
         problems.append("SMS_BACKEND must be a real provider (aliyun), not console/file")
     if PAYMENT_GATEWAY != "alipay":

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `manage.py check --deploy --fail-level WARNING` under the production profile (CECLOUD_ENV=production),
 # with throwaway production settings made here: a random SECRET_KEY, PostgreSQL and Redis URLs (not
-# connected to), the Aliyun SMS backend, and freshly generated Alipay RSA keys and certificate Ed25519
-# key in a temporary folder. Fails on any warning, e.g. a missing HTTPS setting.
+# connected to), behind a TLS proxy (SECURE_PROXY_SSL_HEADER with TRUSTED_PROXIES), the Aliyun SMS
+# backend, and freshly generated Alipay RSA keys and certificate Ed25519 key in a temporary folder.
+# Fails on any warning, e.g. a missing HTTPS setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
@@ -44,6 +45,8 @@ env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
   CECLOUD_VAR_DIR="$tmp/var" \
   DATABASE_URL=postgres://cecloud@127.0.0.1:5432/cecloud \
   REDIS_URL=redis://127.0.0.1:6379/0 \
+  SECURE_PROXY_SSL_HEADER=1 \
+  TRUSTED_PROXIES=10.0.0.2 \
   SMS_BACKEND=aliyun \
   SMS_ALIYUN_ACCESS_KEY_ID=throwaway-key-id \
   SMS_ALIYUN_ACCESS_KEY_SECRET=throwaway-key-secret \

@@ -18,6 +18,10 @@ COPIES = [
     ("bootstrap-icons/font/fonts", "bootstrap-icons/fonts"),
     ("echarts/dist/echarts.min.js", "echarts/echarts.min.js"),
     ("hls.js/dist/hls.min.js", "hls.js/hls.min.js"),
+    # The API docs page (/api/v1/docs, config/api.py): Swagger UI served locally, like everything else.
+    ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
+    ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),
+    ("swagger-ui-dist/favicon-32x32.png", "swagger-ui/favicon-32x32.png"),
 ]
 
 

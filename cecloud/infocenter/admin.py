@@ -55,7 +55,7 @@ class ArticleForm(forms.ModelForm):
         widgets = {
             "title": forms.TextInput(attrs={"size": 80, "class": "vTextField"}),
             "body": forms.Textarea(
-                attrs={"rows": 24, "cols": 100, "class": "vLargeTextField", "style": "font-family: monospace"}
+                attrs={"rows": 24, "cols": 100, "class": "vLargeTextField article-body"}  # monospace: admin.css
             ),
             "summary": forms.Textarea(attrs={"rows": 2, "cols": 100}),
         }
@@ -71,6 +71,10 @@ class ArticleForm(forms.ModelForm):
 class ArticleAdmin(AuditedModelAdmin):
     form = ArticleForm
     inlines = [AttachmentInline]
+
+    class Media:
+        css = {"all": ["infocenter/admin.css"]}  # no style="…" (Content-Security-Policy)
+
     list_display = ["title", "category", "state", "scope", "pinned", "published_at", "view_count", "preview_link"]
     list_display_links = ["title"]
     list_filter = ["category", "status", "pinned", ("region", admin.RelatedOnlyFieldListFilter)]

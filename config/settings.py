@@ -260,7 +260,13 @@ _THROTTLE_DEFAULTS = {
     "heartbeat_user": "30/1m",  # player heartbeats per learner (one every 12 s; bursts on seek/retry)
     "attention_user": "20/1m",  # attention-check answers per learner
 }
-THROTTLE_RATES = {name: env(f"THROTTLE_{name.upper()}", rate) for name, rate in _THROTTLE_DEFAULTS.items()}
+THROTTLE_RATES = {name: env(f"THROTTLE_{name.upper()}") or rate for name, rate in _THROTTLE_DEFAULTS.items()}
+for _name, _rate in THROTTLE_RATES.items():  # a typo must stop the start, not answer 500 at the first request
+    _count, _, _window = _rate.strip().lower().partition("/")
+    if _rate.strip().lower() not in {"off", "0"} and not (
+        _count.strip().isdigit() and int(_count) > 0 and _window.strip().rstrip("smhd").strip().isdigit()
+    ):
+        raise ImproperlyConfigured(f"THROTTLE_{_name.upper()}={_rate!r}: expected '<count>/<seconds>' such as '20/600'")
 
 # django-simple-captcha
 CAPTCHA_LENGTH = 4

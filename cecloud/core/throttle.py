@@ -50,9 +50,9 @@ class Rate:
 
 
 def parse_rate(text: str | None) -> Rate | None:
-    """``"20/600"``, ``"20/10m"``, ``"5/h"`` → Rate; ``"off"``, ``"0"`` or '' → None (no limit)."""
+    """``"20/600"``, ``"20/10m"``, ``"5/h"`` → Rate; ``"off"`` or ``"0"`` → None (no limit)."""
     value = (text or "").strip().lower()
-    if value in {"", "off", "0", "none"}:
+    if value in {"off", "0", "none"}:
         return None
     match = _RATE.match(value)
     if not match:
@@ -102,12 +102,10 @@ class Throttle:
 
     @property
     def rate(self) -> Rate | None:
-        text = None
-        if self.setting:
-            text = getattr(settings, self.setting, None)
-        if text is None:
+        text = getattr(settings, self.setting, None) if self.setting else None
+        if not text:  # unset or empty: the next source ("off" is how to disable)
             text = (getattr(settings, "THROTTLE_RATES", None) or {}).get(self.name)
-        return parse_rate(self.default if text is None else text)
+        return parse_rate(text or self.default)
 
     def _key(self, key: str, bucket: int) -> str:
         digest = hashlib.sha256(str(key).encode()).hexdigest()[:32]

@@ -24,9 +24,9 @@ def test_rates_parse():
     assert parse_rate("20/10m") == Rate(20, 600)
     assert parse_rate("5/h") == Rate(5, 3600)
     assert parse_rate(" 3 / 1d ") == Rate(3, 86400)
-    for off in ("off", "0", "", None):
+    for off in ("off", "0", "OFF"):
         assert parse_rate(off) is None
-    for bad in ("x", "5", "5/0", "-1/60", "0/60"):
+    for bad in ("x", "5", "5/0", "-1/60", "0/60", "", None):
         with pytest.raises(ValueError):
             parse_rate(bad)
 
@@ -77,6 +77,13 @@ def test_retry_after_is_when_one_more_hit_fits(clock, settings):
     assert t.peek("k").allowed
 
 
+def test_an_empty_rate_means_the_default(clock, settings):
+    settings.THROTTLE_RATES = {"t": ""}
+    settings.EMPTY_RATE = ""
+    for t in (Throttle("t", default="1/60"), Throttle("t", default="1/60", setting="EMPTY_RATE")):
+        assert t.rate == Rate(1, 60)
+
+
 def test_off_disables_and_a_named_setting_wins(clock, settings):
     settings.THROTTLE_RATES = {"t": "off"}
     t = Throttle("t", default="1/60")
@@ -118,3 +125,14 @@ def test_concurrent_hits_never_exceed_the_limit(settings):
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: t.hit("k").allowed, range(100)))
     assert sum(results) == 25
+
+
+def test_a_mistyped_rate_in_the_environment_stops_the_start():
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "THROTTLE_LOGIN_IP": "20 per minute"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0 and "THROTTLE_LOGIN_IP" in result.stderr

@@ -25,12 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cecloud.core.audit import audit_log
 from cecloud.core.ids import IdError, validate_id_number
-from cecloud.core.text import normalize_code
+from cecloud.core.login_name import normalize_login
 
 from . import lockout, otp
 from .password_policy import is_staff_account
 from .security_middleware import seconds_left, touch
-from .views import lockout_response
 
 STAFF_LOGIN_FAILED = "帐号或密码错误"
 LEARNER_GO_HOME = "学员请在首页“学员登录”框使用身份证号登录"
@@ -60,6 +59,9 @@ class StaffLoginForm(forms.Form):
         widget=CaptchaTextInput(attrs={"placeholder": "验证码", "class": "form-control", "autocomplete": "off"}),
     )
 
+    def clean_username(self):
+        return normalize_login(self.cleaned_data["username"])  # the lockout key and the backend's name
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -80,7 +82,7 @@ class CodeForm(forms.Form):
 
 def looks_like_id_number(username: str) -> bool:
     try:
-        validate_id_number(normalize_code(username))
+        validate_id_number(normalize_login(username))
     except IdError:
         return False
     return True
@@ -118,7 +120,7 @@ def staff_login(request):
                 return refused
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if getattr(request, "axes_locked_out", False):
-                return lockout_response(request, None)
+                return lockout.lockout_response(request, {"username": username})
             if user is not None:
                 lockout.login_succeeded(request, username)  # only failures count against the limits
             if user is not None and not is_staff_account(user):
@@ -138,7 +140,7 @@ def staff_login(request):
                     extra_data={"stage": "password", "via": "staff_login"},
                     request=request,
                 )
-                form.add_error(None, STAFF_LOGIN_FAILED)
+                form.add_error(None, lockout.failure_message(request, username, STAFF_LOGIN_FAILED))
     context = {"form": form, "next": next_url, "timeout": request.GET.get("timeout") == "1"}
     return render(request, "accounts/staff_login.html", context, status=400 if request.method == "POST" else 200)
 

@@ -82,6 +82,16 @@ def test_a_wrong_staff_password_is_refused_and_audited():
     assert entry.extra_data["stage"] == "password"
 
 
+def test_repeated_wrong_staff_passwords_lock_the_account_however_the_name_is_spelt(settings):
+    hr = UnitHRFactory(username="hr_lock")
+    r = None
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        r = post_login(Client(), STAFF_LOGIN, "hr_lock" if i % 2 else " hr\u200b_lock\t", "wrong-pass")
+    assert "还可尝试" in r.content.decode() or r.status_code == 429
+    r = post_login(Client(), STAFF_LOGIN, hr.username)
+    assert r.status_code == 429 and "Retry-After" in r
+
+
 def test_the_admin_login_page_redirects_to_the_staff_login():
     r = Client().get("/admin/login/?next=/admin/billing/order/")
     assert r.status_code == 302 and r["Location"].startswith(STAFF_LOGIN)

@@ -62,16 +62,39 @@ def viewport(request):
     return request.param
 
 
+# Every page reports what the Content-Security-Policy blocked (config/settings.py: no inline script or style).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolation(e.effectiveDirective + " blocked " + (e.blockedURI || "inline") + " in "
+    + (e.sourceFile || e.documentURI) + ":" + e.lineNumber + " " + (e.sample || ""));
+}, true);
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the context's CSP violations: the DOM event, and Chromium's console message as a fallback."""
+    violations: list[str] = []
+    context.expose_function("__cspViolation", lambda text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    context.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser, viewport):
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
     )
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     page.viewport_name = viewport
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations))
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def assert_no_horizontal_scroll(page) -> None:
 
 
 def wait_for_charts(page, count: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('[data-chart-ready]').length >= {count}")
+    page.wait_for_function(f"() => document.querySelectorAll('[data-chart-ready]').length >= {count}")
     for chart in page.locator("[data-chart]").all():
         box = chart.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 150  # drawn at the container's size
@@ -133,7 +133,9 @@ def test_bureau_portal(live_server, page, shot, data):
     width = page.locator("#chart-days canvas").bounding_box()["width"]
     size = page.viewport_size
     page.set_viewport_size({"width": 1000 if size["width"] > 1000 else 320, "height": size["height"]})
-    page.wait_for_function(f"document.querySelector('#chart-days canvas').getBoundingClientRect().width < {width - 20}")
+    page.wait_for_function(
+        f"() => document.querySelector('#chart-days canvas').getBoundingClientRect().width < {width - 20}"
+    )
     assert_no_horizontal_scroll(page)
     page.set_viewport_size(size)
 

@@ -46,7 +46,9 @@ def test_apply_online_then_the_unit_hr_approves(live_server, page, shot, unit):
     page.fill("#id_phone", "13800138000")
     page.fill("#id_unit_name", "连云港市第一人民医院")
     page.select_option("#id_city", "320700")
-    page.wait_for_function("document.querySelectorAll('#id_county option').length > 3")  # htmx loaded the counties
+    page.wait_for_function(
+        "() => document.querySelectorAll('#id_county option').length > 3"
+    )  # htmx loaded the counties
     page.select_option("#id_county", "320706")
     page.select_option("#id_grade", "senior")
     page.fill("#id_post", "驾驶员")

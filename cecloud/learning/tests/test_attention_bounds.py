@@ -226,27 +226,3 @@ def test_silent_gap_and_reopen_through_http(setup, kind):
         ok = _post(client, beat_url, {"token": reopened["token"], "chapter": chapter, "start": 30, "position": 40})
     assert ok.json()["accepted"] and ok.json()["credited"] == 10
     assert watched(setup).watched_seconds == 40
-
-
-def test_the_beat_that_issues_a_check_writes_it_with_the_beat(setup, clock):
-    """The check is inserted before the beat's one write, which also makes it pending: no extra update."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    session = open_player(setup, clock)
-    clock.advance(10)
-    assert beat(setup, clock, session, 0, 10).accepted  # warms the study-window cache
-    clock.advance(30)
-    with CaptureQueriesContext(connection) as ctx:
-        result = beat(setup, clock, session, 10, 40)
-    assert result.check_id
-    statements = [
-        q["sql"]
-        for q in ctx.captured_queries
-        if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
-    ]
-    expected = 3 if connection.vendor == "postgresql" else 4  # SQLite has no data-modifying CTE
-    assert len(statements) == expected, statements
-    assert statements[1].startswith("INSERT") and "learning_attentioncheck" in statements[1]
-    stored = PlaybackSession.objects.get(pk=session.pk)
-    assert stored.pending_check_id == result.check_id and stored.checks_issued == 1

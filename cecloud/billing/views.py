@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cecloud.core.bounds import parse_id
 from cecloud.core.clientip import client_ip
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import learner_required, unit_hr_required
@@ -307,7 +306,7 @@ def unit_register(request):
     filters = UnitFilterForm(data, years=years)
     year = filters.cleaned_data["year"] if filters.is_valid() else years[0].year
     training_year = next(y for y in years if y.year == year)
-    selected = {pk for pk in map(parse_id, request.POST.getlist("person")) if pk is not None}
+    selected = {int(pk) for pk in request.POST.getlist("person") if pk.isdigit()}
     tax_number = request.POST.get("tax_number", unit.credit_code)
     error = ""
     if request.method == "POST":

@@ -21,7 +21,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from cecloud.core.bounds import parse_id, parse_int
 from cecloud.core.text import normalize_text
 from cecloud.training.models import HourCategory, TrainingYear
 
@@ -51,7 +50,10 @@ class CourseFilters:
             category = default_category
         if category == "all":
             category = ""
-        provider_id = parse_id(params.get("provider"))
+        try:
+            provider_id = int(params.get("provider") or 0) or None
+        except (TypeError, ValueError):
+            provider_id = None
         sort = params.get("sort") or "default"
         if sort not in SORTS:
             sort = "default"
@@ -97,7 +99,6 @@ def active_providers() -> list[Provider]:
 # --- Cached listing ----------------------------------------------------------------------------------
 
 LISTING_TTL = 60
-MAX_PAGE = 10_000  # a page number past this is page 1 (get_page shows the last page past the end)
 GENERATION_KEY = "catalog:generation"
 
 
@@ -146,7 +147,10 @@ class ListingPage:
 
 
 def _page_number(value) -> int:
-    return parse_int(value, low=1, high=MAX_PAGE) or 1
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
 
 
 def providers_cached() -> list[tuple[int, str, str]]:

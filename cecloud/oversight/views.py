@@ -11,7 +11,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cecloud.core.bounds import parse_id
 from cecloud.core.errors import ServiceError
 from cecloud.core.roles import Role, bureau_required, staff_portal_required, unit_hr_required
 from cecloud.registry.models import Person, Region
@@ -149,7 +148,7 @@ def unit_reminders(request):
         if request.POST.get("scope") == "all":
             person_ids = list(not_done.values_list("pk", flat=True))
         else:
-            person_ids = [pk for pk in map(parse_id, request.POST.getlist("person")) if pk is not None]
+            person_ids = [int(pk) for pk in request.POST.getlist("person") if pk.isdigit()]
         try:
             result = services.reminder_send(
                 actor=request.user, training_year=training_year, person_ids=person_ids, request=request

@@ -142,10 +142,7 @@ def lock_rows(*, token: str, user_id: int, chapter_pk: int) -> LockedRows | None
     )
 
 
-def write_accepted(
-    rows: LockedRows, *, now: dt.datetime, length: float, credited: float, completed: bool, check_id: int | None = None
-) -> None:
-    """Write an accepted beat; ``check_id``: the attention check it issued, pending from now on."""
+def write_accepted(rows: LockedRows, *, now: dt.datetime, length: float, credited: float, completed: bool) -> None:
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     watched_params = [
@@ -163,8 +160,6 @@ def write_accepted(
         rows.last_position,
         _r(rows.played_seconds + length),
         _r(rows.credited_seconds + credited),
-        check_id,
-        1 if check_id else 0,
         rows.session_id,
     ]
     tables = _tables()
@@ -174,8 +169,7 @@ def write_accepted(
     )
     session_sql = (  # noqa: S608 - table names come from the models; values are parameters
         "UPDATE {session} SET last_beat_at = %s, last_chapter_id = %s, last_position = %s, played_seconds = %s,"
-        " credited_seconds = %s, pending_check_id = %s, checks_issued = checks_issued + %s,"
-        " beats_accepted = beats_accepted + 1 WHERE id = %s"
+        " credited_seconds = %s, beats_accepted = beats_accepted + 1 WHERE id = %s"
     ).format(**tables)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

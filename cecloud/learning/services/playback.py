@@ -8,11 +8,7 @@ intervals of that class and chapter — only if all of these hold:
 
 1. the token is the learner's one ACTIVE session (opening the player elsewhere supersedes it);
 2. no attention check is waiting for an answer (time while one is pending earns nothing: answering
-   moves the baseline to the answer time). A check falls due when the session's playback reaches
-   ``next_check_at``; the beat that crosses that point issues the check first and is credited only
-   up to it, so a client that stays silent past a due check gains nothing by sending one long beat.
-   A pending check belongs to the learner, not to the player session: a new session (reopening,
-   another tab, the API, another course) starts with it pending;
+   moves the baseline to the answer time);
 3. the study window is open and the course is confirmed in the class (``assert_can_study``, cached
    for a minute, its window end re-checked on every beat);
 4. ``start`` is at or before the furthest point credited (seeking ahead earns nothing; ``EPSILON``
@@ -41,7 +37,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from cecloud.catalog.models import Chapter, Course
-from cecloud.core.bounds import parse_id, parse_number
 from cecloud.core.errors import ConflictError, ServiceError
 from cecloud.training.models import Enrollment
 
@@ -74,8 +69,7 @@ def playback_start(
 
     Raises ServiceError unless the course is confirmed in the class and the study window is open.
     The attention-check schedule carries over from the learner's latest session, so reopening the
-    player neither skips nor resets a due check, and a check still waiting for an answer is the new
-    session's pending check (the player shows it at once; nothing is credited until it is answered).
+    player neither skips nor resets a due check.
     """
     assert_can_study(enrollment=enrollment, course=course)
     cfg = config()
@@ -96,10 +90,9 @@ def _start(*, user, enrollment, course, user_agent, now, cfg: PlaybackConfig) ->
     active = list(PlaybackSession.objects.select_for_update().filter(user=user, status=PlaybackStatus.ACTIVE))
     latest = PlaybackSession.objects.filter(user=user).order_by("-started_at", "-pk").first()
     next_check = cfg.next_check_in()
-    pending_check_id = None
     if latest is not None:
         if latest.pending_check_id:
-            pending_check_id = latest.pending_check_id
+            next_check = 0.0
         elif math.isfinite(next_check):
             next_check = min(next_check, max(0.0, latest.next_check_at - latest.played_seconds))
     if active:
@@ -114,7 +107,6 @@ def _start(*, user, enrollment, course, user_agent, now, cfg: PlaybackConfig) ->
         started_at=now,
         last_beat_at=now,
         next_check_at=next_check if math.isfinite(next_check) else 1e12,
-        pending_check_id=pending_check_id,
         user_agent=(user_agent or "")[:200],
     )
     _ensure_watched_rows(enrollment, course)
@@ -132,7 +124,6 @@ class HeartbeatResult:
     chapter: ChapterState | None = None
     check_id: int | None = None
     message: str = ""
-    position: float | None = None  # accepted: where the credited interval ends (the claim cut at a due check)
 
     def as_dict(self) -> dict:
         return {
@@ -140,10 +131,17 @@ class HeartbeatResult:
             "reason": self.reason,
             "message": self.message or REASON_MESSAGES.get(self.reason, ""),
             "credited": self.credited,
-            "position": self.position,
             "chapter": self.chapter.as_dict() if self.chapter else None,
             "check": {"id": self.check_id} if self.check_id else None,
         }
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _reject(session_id: int, reason: str, **extra) -> HeartbeatResult:
@@ -173,8 +171,11 @@ def playback_heartbeat(
     """Credit [start, position] of the chapter if every rule holds (see the module docstring)."""
     cfg = config()
     token = str(token or "")[:64]
-    start_s, position_s = parse_number(start), parse_number(position)
-    chapter_pk = parse_id(chapter_id)
+    start_s, position_s = _number(start), _number(position)
+    try:
+        chapter_pk = int(chapter_id)
+    except (TypeError, ValueError):
+        chapter_pk = None
     with transaction.atomic():
         rows = lock_rows(token=token, user_id=user.pk, chapter_pk=chapter_pk) if chapter_pk is not None else None
         if rows is None:
@@ -211,16 +212,7 @@ def playback_heartbeat(
         if length > elapsed * cfg.tolerance:
             return _reject(rows.session_id, Reason.TOO_FAST, chapter=state)
 
-        # Accepted. An attention check that falls due inside the interval is issued before anything is
-        # credited, and the interval is cut at its due point.
-        check_id = None
-        if length > 0 and rows.played_seconds + length >= rows.next_check_at:
-            length = max(0.0, rows.next_check_at - rows.played_seconds)
-            position_s = start_s + length
-            check_id = AttentionCheck.objects.create(
-                session_id=rows.session_id, chapter_id=rows.chapter_id, position=_r(position_s), issued_at=now
-            ).pk
-        # Merge the interval and move the baseline.
+        # Accepted: merge the interval, move the baseline, maybe issue an attention check.
         before = rows.watched_seconds
         rows.intervals = intervals_merge(rows.intervals, start_s, position_s)
         rows.watched_seconds = min(intervals_length(rows.intervals), _r(duration))
@@ -228,10 +220,17 @@ def playback_heartbeat(
         rows.last_position = _r(position_s)
         completed = rows.completed_at is None and chapter_is_complete(rows.watched_seconds, duration)
         credited = _r(max(0.0, rows.watched_seconds - before))
-        write_accepted(rows, now=now, length=length, credited=credited, completed=completed, check_id=check_id)
-        return HeartbeatResult(
-            True, Reason.OK, credited=credited, chapter=rows.state(), check_id=check_id, position=rows.last_position
-        )
+        write_accepted(rows, now=now, length=length, credited=credited, completed=completed)
+        check_id = None
+        if length > 0 and rows.played_seconds + length >= rows.next_check_at:
+            check = AttentionCheck.objects.create(
+                session_id=rows.session_id, chapter_id=rows.chapter_id, position=rows.last_position, issued_at=now
+            )
+            PlaybackSession.objects.filter(pk=rows.session_id).update(
+                pending_check=check, checks_issued=F("checks_issued") + 1
+            )
+            check_id = check.pk
+        return HeartbeatResult(True, Reason.OK, credited=credited, chapter=rows.state(), check_id=check_id)
 
 
 def _late_chapter_row(session: PlaybackSession, chapter_pk: int | None) -> WatchedChapter | None:
@@ -267,9 +266,10 @@ def attention_answer(*, user, token: str, check_id, now: dt.datetime | None = No
         raise ServiceError("无效的学习记录")
     if session.status != PlaybackStatus.ACTIVE:
         raise ConflictError(REASON_MESSAGES[Reason.SUPERSEDED])
-    check_pk = parse_id(check_id)
-    if check_pk is None:
-        raise ServiceError("无效的确认")
+    try:
+        check_pk = int(check_id)
+    except (TypeError, ValueError):
+        raise ServiceError("无效的确认") from None
     if session.pending_check_id is None:
         return session
     if session.pending_check_id != check_pk:

@@ -163,13 +163,7 @@
     if (data.chapter) applyServerChapter(data.chapter);
     if (data.accepted) {
       state.retries = 0;
-      // The server credits up to data.position: short of the claim when an attention check fell due
-      // inside the segment. Playback resumes from there once the check is answered.
-      var credited = typeof data.position === "number" ? Math.min(data.position, position) : position;
-      if (gen === state.gen && chapterId === state.chapterId) {
-        state.segStart = credited;
-        if (data.check && credited < position - 0.5) rewindTo(credited, data.check.id);
-      }
+      if (gen === state.gen && chapterId === state.chapterId) state.segStart = position;
       var c = chapters[chapterId];
       if (c && c.complete) setStatus("本讲已学完，学习进度已记录", "success");
       else setStatus("学习进度已记录（已学 " + percentText(c ? c.percent : 0) + "%）");
@@ -197,13 +191,6 @@
     video.pause();
     attention.classList.remove("d-none");
     document.getElementById("attention-continue").focus();
-  }
-
-  function rewindTo(seconds, checkId) {
-    showCheck(checkId);  // pauses first, so no pause beat is sent
-    state.gen += 1;
-    state.lastTime = seconds;  // the seeking handler sees no jump to report
-    video.currentTime = seconds;
   }
 
   document.getElementById("attention-continue").addEventListener("click", function () {

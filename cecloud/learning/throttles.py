@@ -6,7 +6,24 @@ floods gets 429 with ``Retry-After`` and a Chinese message, before any database 
 
 from __future__ import annotations
 
-from cecloud.core.throttle import Throttle
+from django.conf import settings
 
-HEARTBEAT = Throttle("heartbeat_user", default="30/1m", message="学习记录提交过于频繁")
+from cecloud.core.throttle import Rate, Throttle
+
+
+class HeartbeatThrottle(Throttle):
+    """Never below what the configured heartbeat needs: three times the beats a minute the player sends
+    (a deployment or a test that beats every second must not be throttled by the 12-second default)."""
+
+    @property
+    def rate(self) -> Rate | None:
+        rate = super().rate
+        if rate is None:
+            return None
+        seconds = max(0.1, float(getattr(settings, "CECLOUD_HEARTBEAT_SECONDS", 12) or 12))
+        needed = int(3 * rate.window / seconds) + 1
+        return rate if rate.limit >= needed else Rate(needed, rate.window)
+
+
+HEARTBEAT = HeartbeatThrottle("heartbeat_user", default="30/1m", message="学习记录提交过于频繁")
 ATTENTION = Throttle("attention_user", default="20/1m", message="确认操作过于频繁")
